@@ -1,0 +1,149 @@
+package io.countersign.api;
+
+import java.net.URI;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import jakarta.validation.ConstraintViolationException;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.BadUserRequestException;
+import org.camunda.bpm.engine.OptimisticLockingException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.lang.Nullable;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns every error of our API into RFC 9457 {@code application/problem+json}. Details name the
+ * offending field, so an integrator can fix the request without reading our logs.
+ */
+@RestControllerAdvice(basePackages = "io.countersign")
+class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+	@ExceptionHandler(ApiException.class)
+	ProblemDetail api(ApiException ex) {
+		ProblemDetail problem = problem(ex.status(), ex.getMessage());
+		if (ex.field() != null) {
+			problem.setProperty("field", ex.field());
+		}
+		return problem;
+	}
+
+	@ExceptionHandler(AuthorizationException.class)
+	ProblemDetail forbidden(AuthorizationException ex) {
+		return problem(HttpStatus.FORBIDDEN, ex.getMessage());
+	}
+
+	@ExceptionHandler(BadUserRequestException.class)
+	ProblemDetail badRequest(BadUserRequestException ex) {
+		return problem(HttpStatus.BAD_REQUEST, ex.getMessage());
+	}
+
+	@ExceptionHandler(OptimisticLockingException.class)
+	ProblemDetail concurrentChange(OptimisticLockingException ex) {
+		return problem(HttpStatus.CONFLICT, "The response changed concurrently; read it again and retry");
+	}
+
+	@ExceptionHandler(ConstraintViolationException.class)
+	ProblemDetail constraint(ConstraintViolationException ex) {
+		String detail = ex.getConstraintViolations()
+			.stream()
+			.map(v -> lastNode(v.getPropertyPath().toString()) + ": " + v.getMessage())
+			.sorted()
+			.collect(Collectors.joining("; "));
+		return problem(HttpStatus.BAD_REQUEST, detail);
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		List<String> fields = ex.getBindingResult().getFieldErrors().stream().map(e -> e.getField()).distinct().toList();
+		String detail = ex.getBindingResult()
+			.getFieldErrors()
+			.stream()
+			.map(e -> e.getField() + ": " + e.getDefaultMessage())
+			.sorted()
+			.collect(Collectors.joining("; "));
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, detail);
+		problem.setProperty("fields", fields);
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		String detail = ex.getAllErrors()
+			.stream()
+			.map(e -> e.getDefaultMessage())
+			.collect(Collectors.joining("; "));
+		return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "Invalid request: " + detail));
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		String detail = "Malformed JSON request body";
+		Throwable cause = ex.getCause();
+		if (cause instanceof UnrecognizedPropertyException unknown) {
+			detail = "Unknown field '" + unknown.getPropertyName() + "'";
+		}
+		else if (cause instanceof InvalidFormatException || cause instanceof ValueInstantiationException) {
+			JsonMappingException mapping = (JsonMappingException) cause;
+			String reason = mapping.getCause() != null ? mapping.getCause().getMessage() : "has an invalid value";
+			detail = "Field '" + path(mapping) + "' " + reason;
+		}
+		else if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+			detail = "Field '" + path(mapping) + "' has an invalid value";
+		}
+		else if (ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")) {
+			detail = "A JSON request body is required";
+		}
+		return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, detail));
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleExceptionInternal(Exception ex, @Nullable Object body, HttpHeaders headers,
+			HttpStatusCode statusCode, WebRequest request) {
+		if (statusCode.is5xxServerError()) {
+			log.error("Request failed", ex);
+		}
+		return super.handleExceptionInternal(ex, body, headers, statusCode, request);
+	}
+
+	private static String path(JsonMappingException ex) {
+		return ex.getPath()
+			.stream()
+			.map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+			.collect(Collectors.joining("."));
+	}
+
+	private static String lastNode(String path) {
+		int dot = path.lastIndexOf('.');
+		return dot < 0 ? path : path.substring(dot + 1);
+	}
+
+	static ProblemDetail problem(HttpStatus status, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setType(URI.create("about:blank"));
+		return problem;
+	}
+
+}

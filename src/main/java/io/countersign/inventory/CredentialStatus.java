@@ -1,0 +1,7 @@
+package io.countersign.inventory;
+
+public enum CredentialStatus {
+
+	ACTIVE, DISABLED, REVOKED
+
+}

@@ -1,0 +1,31 @@
+package io.countersign.inventory;
+
+import java.time.Instant;
+import java.util.List;
+
+public record Identity(String id, String owner, String description, Environment environment, IdentityStatus status,
+		List<String> privileges, List<Consumer> consumers, List<Credential> credentials, Instant createdAt,
+		Instant updatedAt) {
+
+	public record Consumer(String name, boolean customerFacing, Instant lastUsedAt) {
+	}
+
+	public record Credential(String id, CredentialKind kind, CredentialStatus status, int currentVersion,
+			List<CredentialVersion> versions) {
+
+		public CredentialVersion version(int number) {
+			return this.versions.stream().filter(v -> v.version() == number).findFirst().orElse(null);
+		}
+
+	}
+
+	/** {@code status} is ACTIVE for the version in use, RETIRED once replaced, ROLLED_BACK when undone. */
+	public record CredentialVersion(int version, String status, String fingerprint, Instant createdAt,
+			Instant retiredAt) {
+	}
+
+	public Credential credential(String credentialId) {
+		return this.credentials.stream().filter(c -> c.id().equals(credentialId)).findFirst().orElse(null);
+	}
+
+}

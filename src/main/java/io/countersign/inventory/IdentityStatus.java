@@ -1,0 +1,7 @@
+package io.countersign.inventory;
+
+public enum IdentityStatus {
+
+	ACTIVE, DISABLED, QUARANTINED
+
+}

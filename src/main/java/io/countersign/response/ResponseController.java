@@ -1,0 +1,79 @@
+package io.countersign.response;
+
+import java.net.URI;
+import java.security.Principal;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
+
+import io.countersign.api.ApiException;
+import io.countersign.api.NotFoundException;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@Validated
+@RequestMapping("/api/v1/responses")
+class ResponseController {
+
+	private static final String IDEMPOTENCY_KEY_PATTERN = "[\\x21-\\x7E]{1,128}";
+
+	private final Responses responses;
+
+	ResponseController(Responses responses) {
+		this.responses = responses;
+	}
+
+	record Accepted(String id, ResponseStatus status, boolean replayed, Map<String, String> links) {
+	}
+
+	@PostMapping
+	ResponseEntity<Accepted> start(@Valid @RequestBody StartResponseRequest request,
+			@RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey, Principal principal) {
+		if (idempotencyKey != null && !idempotencyKey.matches(IDEMPOTENCY_KEY_PATTERN)) {
+			throw new ApiException(HttpStatus.BAD_REQUEST,
+					"Idempotency-Key must be 1 to 128 printable ASCII characters without spaces", "Idempotency-Key");
+		}
+		Responses.StartResult result = this.responses.start(request, principal.getName(), idempotencyKey);
+		ResponseView response = result.response();
+		return ResponseEntity.accepted()
+			.location(URI.create(response.links().get("self")))
+			.body(new Accepted(response.id(), response.status(), result.replayed(), response.links()));
+	}
+
+	@GetMapping("/{id}")
+	ResponseView get(@PathVariable @Size(max = 36) String id) {
+		return this.responses.find(id).orElseThrow(() -> new NotFoundException("response '" + id + "' does not exist"));
+	}
+
+	@GetMapping
+	ResponseView.Page list(@RequestParam(required = false) String status,
+			@RequestParam(required = false) @Size(max = 64) String playbook,
+			@RequestParam(defaultValue = "0") @Min(0) @Max(100000) int page,
+			@RequestParam(defaultValue = "20") @Min(1) @Max(100) int size) {
+		ResponseStatus parsed = null;
+		if (status != null && !status.isBlank()) {
+			try {
+				parsed = ResponseStatus.valueOf(status.trim().toUpperCase());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new ApiException(HttpStatus.BAD_REQUEST, "Unknown status '" + status + "'", "status");
+			}
+		}
+		return this.responses.list(parsed, playbook == null || playbook.isBlank() ? null : playbook, page, size);
+	}
+
+}

@@ -1,0 +1,69 @@
+package io.countersign.response;
+
+import java.util.Optional;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.camunda.bpm.model.bpmn.instance.BaseElement;
+import org.camunda.bpm.model.bpmn.instance.ExtensionElements;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Records a playbook's outcome when an end event is reached. The outcome is the end event's
+ * extension property {@code outcome} (a {@link ResponseStatus}), so process designers set it
+ * in Camunda Modeler and no end event needs code of its own.
+ */
+@Component("responseOutcomeListener")
+class ResponseOutcomeListener implements ExecutionListener {
+
+	static final String OUTCOME_PROPERTY = "outcome";
+
+	private final Responses responses;
+
+	ResponseOutcomeListener(Responses responses) {
+		this.responses = responses;
+	}
+
+	@Override
+	public void notify(DelegateExecution execution) {
+		String responseId = execution.getProcessBusinessKey();
+		if (EVENTNAME_END.equals(execution.getEventName())) {
+			// Registered on the process: a modelled end event already recorded the outcome, unless cancelled.
+			if (execution.isCanceled()) {
+				this.responses.transition(responseId, ResponseStatus.CANCELLED, "CANCELLED", null,
+						"The process instance was cancelled");
+			}
+			return;
+		}
+		ResponseStatus outcome = outcome(execution).orElseThrow(() -> new IllegalStateException("End event "
+				+ execution.getCurrentActivityId() + " has no extension property 'outcome'"));
+		String detail = Optional.ofNullable((String) execution.getVariable(ResponseVariables.FAILURE_REASON))
+			.filter(reason -> outcome == ResponseStatus.ROLLED_BACK || outcome == ResponseStatus.FAILED)
+			.orElse("Reached " + execution.getCurrentActivityName());
+		this.responses.transition(responseId, outcome, outcome.name(), null, detail);
+	}
+
+	private static Optional<ResponseStatus> outcome(DelegateExecution execution) {
+		BaseElement element = execution.getBpmnModelElementInstance();
+		if (element == null) {
+			return Optional.empty();
+		}
+		ExtensionElements extensions = element.getExtensionElements();
+		if (extensions == null) {
+			return Optional.empty();
+		}
+		return extensions.getElementsQuery()
+			.filterByType(CamundaProperties.class)
+			.list()
+			.stream()
+			.flatMap(properties -> properties.getCamundaProperties().stream())
+			.filter(property -> OUTCOME_PROPERTY.equals(property.getCamundaName()))
+			.map(CamundaProperty::getCamundaValue)
+			.map(ResponseStatus::valueOf)
+			.findFirst();
+	}
+
+}

@@ -1,0 +1,154 @@
+package io.countersign.response;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+class ResponseRepository {
+
+	private final JdbcClient jdbc;
+
+	ResponseRepository(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	record Row(String id, String playbook, ResponseStatus status, String identity, String credential,
+			String requestedBy, String summary, String source, String severity, String environment, String evidence,
+			String stagedAction, String actionFingerprint, String blastRadius, String rollbackPlan,
+			String processInstanceId, String idempotencyKey, String requestHash, Instant createdAt,
+			Instant updatedAt) {
+
+		ResponseRecord toRecord() {
+			return new ResponseRecord(this.id, this.playbook, this.status, this.identity, this.credential,
+					this.requestedBy, this.stagedAction, this.actionFingerprint, this.processInstanceId);
+		}
+
+	}
+
+	void insert(Row row) {
+		this.jdbc.sql("""
+				insert into response (id, playbook, status, identity_id, credential_id, requested_by, summary, source,
+				  severity, environment, evidence, idempotency_key, request_hash, created_at, updated_at)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+			.params(row.id(), row.playbook(), row.status().name(), row.identity(), row.credential(), row.requestedBy(),
+					row.summary(), row.source(), row.severity(), row.environment(), row.evidence(),
+					row.idempotencyKey(), row.requestHash(), ts(row.createdAt()), ts(row.updatedAt()))
+			.update();
+	}
+
+	void setProcessInstance(String id, String processInstanceId) {
+		this.jdbc.sql("update response set process_instance_id = ? where id = ?").params(processInstanceId, id).update();
+	}
+
+	void staged(String id, String stagedAction, String fingerprint, String blastRadius, String rollbackPlan,
+			ResponseStatus status, Instant now) {
+		this.jdbc.sql("""
+				update response set staged_action = ?, action_fingerprint = ?, blast_radius = ?, rollback_plan = ?,
+				  status = ?, updated_at = ? where id = ?""")
+			.params(stagedAction, fingerprint, blastRadius, rollbackPlan, status.name(), ts(now), id)
+			.update();
+	}
+
+	/** Moves to {@code status} unless the response already ended: a terminal status is final. */
+	boolean transition(String id, ResponseStatus status, Instant now) {
+		return this.jdbc
+			.sql("update response set status = ?, updated_at = ? where id = ? and status in ('STAGING', 'AWAITING_APPROVAL', 'APPLYING')")
+			.params(status.name(), ts(now), id)
+			.update() == 1;
+	}
+
+	void event(String responseId, String type, String actor, String detail, Instant now) {
+		this.jdbc.sql("insert into response_event (response_id, at, type, actor, detail) values (?, ?, ?, ?, ?)")
+			.params(responseId, ts(now), type, actor, truncate(detail, 4000))
+			.update();
+	}
+
+	Optional<Row> find(String id) {
+		return this.jdbc.sql("select * from response where id = ?").param(id).query(ResponseRepository::map).optional();
+	}
+
+	Optional<Row> findByIdempotencyKey(String requester, String key) {
+		return this.jdbc.sql("select * from response where requested_by = ? and idempotency_key = ?")
+			.params(requester, key)
+			.query(ResponseRepository::map)
+			.optional();
+	}
+
+	List<Row> list(ResponseStatus status, String playbook, int page, int size) {
+		StringBuilder sql = new StringBuilder("select * from response where 1 = 1");
+		List<Object> params = new ArrayList<>();
+		filter(sql, params, status, playbook);
+		sql.append(" order by created_at desc, id limit ? offset ?");
+		params.add(size);
+		params.add((long) page * size);
+		return this.jdbc.sql(sql.toString()).params(params).query(ResponseRepository::map).list();
+	}
+
+	long count(ResponseStatus status, String playbook) {
+		StringBuilder sql = new StringBuilder("select count(*) from response where 1 = 1");
+		List<Object> params = new ArrayList<>();
+		filter(sql, params, status, playbook);
+		return this.jdbc.sql(sql.toString()).params(params).query(Long.class).single();
+	}
+
+	List<ResponseView.TimelineEntry> timeline(String responseId) {
+		return this.jdbc.sql("select at, type, actor, detail from response_event where response_id = ? order by id")
+			.param(responseId)
+			.query((rs, n) -> new ResponseView.TimelineEntry(instant(rs, "at"), rs.getString("type"),
+					rs.getString("actor"), rs.getString("detail")))
+			.list();
+	}
+
+	List<ResponseView.DecisionView> decisions(String responseId) {
+		return this.jdbc.sql("""
+				select approver, decision, reason, action_fingerprint, decided_at from approval_decision
+				where response_id = ? order by id""")
+			.param(responseId)
+			.query((rs, n) -> new ResponseView.DecisionView(rs.getString("approver"), rs.getString("decision"),
+					rs.getString("reason"), rs.getString("action_fingerprint"), instant(rs, "decided_at")))
+			.list();
+	}
+
+	private static void filter(StringBuilder sql, List<Object> params, ResponseStatus status, String playbook) {
+		if (status != null) {
+			sql.append(" and status = ?");
+			params.add(status.name());
+		}
+		if (playbook != null) {
+			sql.append(" and playbook = ?");
+			params.add(playbook);
+		}
+	}
+
+	private static Row map(ResultSet rs, int rowNum) throws SQLException {
+		return new Row(rs.getString("id"), rs.getString("playbook"), ResponseStatus.valueOf(rs.getString("status")),
+				rs.getString("identity_id"), rs.getString("credential_id"), rs.getString("requested_by"),
+				rs.getString("summary"), rs.getString("source"), rs.getString("severity"), rs.getString("environment"),
+				rs.getString("evidence"), rs.getString("staged_action"), rs.getString("action_fingerprint"),
+				rs.getString("blast_radius"), rs.getString("rollback_plan"), rs.getString("process_instance_id"),
+				rs.getString("idempotency_key"), rs.getString("request_hash"), instant(rs, "created_at"),
+				instant(rs, "updated_at"));
+	}
+
+	private static String truncate(String value, int max) {
+		return value == null || value.length() <= max ? value : value.substring(0, max - 1) + "…";
+	}
+
+	private static Timestamp ts(Instant instant) {
+		return instant == null ? null : Timestamp.from(instant);
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp value = rs.getTimestamp(column);
+		return value == null ? null : value.toInstant();
+	}
+
+}

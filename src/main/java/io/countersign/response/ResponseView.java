@@ -1,0 +1,33 @@
+package io.countersign.response;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** A response as integrators and analysts read it. */
+public record ResponseView(String id, String playbook, ResponseStatus status, String identity, String credential,
+		String requestedBy, String summary, String source, String severity, String environment, JsonNode evidence,
+		StagedActionView stagedAction, JsonNode blastRadius, String rollbackPlan, List<DecisionView> decisions,
+		List<TimelineEntry> timeline, Instant createdAt, Instant updatedAt, Map<String, String> links) {
+
+	public record StagedActionView(String type, String target, JsonNode parameters, String fingerprint) {
+	}
+
+	public record DecisionView(String approver, String decision, String reason, String fingerprint, Instant at) {
+	}
+
+	public record TimelineEntry(Instant at, String type, String actor, String detail) {
+	}
+
+	/** The short form used in lists. */
+	public record Summary(String id, String playbook, ResponseStatus status, String identity, String credential,
+			String requestedBy, String summary, String severity, Instant createdAt, Instant updatedAt,
+			Map<String, String> links) {
+	}
+
+	public record Page(List<Summary> items, int page, int size, long totalItems) {
+	}
+
+}

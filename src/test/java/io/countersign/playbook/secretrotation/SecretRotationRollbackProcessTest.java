@@ -1,0 +1,135 @@
+package io.countersign.playbook.secretrotation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.BDDMockito.willAnswer;
+import static org.mockito.BDDMockito.willReturn;
+
+import io.countersign.inventory.Inventory;
+import io.countersign.inventory.InventoryConflictException;
+import io.countersign.response.ResponseStatus;
+import io.countersign.response.ResponseView;
+import io.countersign.response.Responses;
+import io.countersign.support.ProcessEngineTest;
+import io.countersign.support.TestIdentities;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
+
+/** Apply and verify failing after the credential really changed: the rollback must restore it. */
+@ProcessEngineTest
+class SecretRotationRollbackProcessTest {
+
+	@Autowired
+	ProcessEngine processEngine;
+
+	@MockitoSpyBean
+	Inventory inventory;
+
+	@Autowired
+	Responses responses;
+
+	@Autowired
+	RuntimeService runtimeService;
+
+	@Autowired
+	TaskService taskService;
+
+	@Autowired
+	IdentityService identityService;
+
+	SecretRotationScenario rotation;
+
+	@BeforeEach
+	void setUp() {
+		init(this.processEngine);
+		TestIdentities.ensureDemoUsers(this.identityService);
+		this.rotation = new SecretRotationScenario(this.inventory, this.responses, this.runtimeService, this.taskService,
+				this.identityService);
+	}
+
+	private ProcessInstance approved() {
+		ProcessInstance instance = this.rotation.requestedBy("scanner");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
+		execute(job());
+		this.rotation.approveAs("bob");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		return instance;
+	}
+
+	@Test
+	void shouldRollBackRotationWhenApplyFails() {
+		ProcessInstance instance = approved();
+		// The target accepts the new version, then reports failure: the change is real and must be undone.
+		willAnswer(invocation -> {
+			invocation.callRealMethod();
+			throw new InventoryConflictException("target rejected the new secret after writing it");
+		}).given(this.inventory).rotate(eq(this.rotation.credentialId), anyInt(), anyInt(), anyString());
+
+		execute(job());
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_RESTORE);
+		assertThat(this.rotation.credential().currentVersion()).isEqualTo(2);
+		execute(job());
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_ROLLED_BACK)
+			.hasNotPassed(SecretRotationProcess.END_COMPLETED);
+		ResponseView response = this.rotation.response();
+		assertThat(response.status()).isEqualTo(ResponseStatus.ROLLED_BACK);
+		assertThat(response.timeline()).extracting(ResponseView.TimelineEntry::type)
+			.containsSubsequence("APPLYING", "RESTORED", "ROLLED_BACK");
+		assertThat(response.timeline()).last()
+			.satisfies(entry -> assertThat(entry.detail()).contains("target rejected the new secret"));
+		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
+		assertThat(this.rotation.credential().version(1).status()).isEqualTo("ACTIVE");
+		assertThat(this.rotation.credential().version(1).retiredAt()).isNull();
+		assertThat(this.rotation.credential().version(2).status()).isEqualTo("ROLLED_BACK");
+	}
+
+	@Test
+	void shouldRollBackRotationWhenVerificationFails() {
+		ProcessInstance instance = approved();
+		willReturn(false).given(this.inventory).isActiveVersion(eq(this.rotation.credentialId), anyInt());
+
+		execute(job());
+		execute(job());
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_ROLLED_BACK);
+		assertThat(this.rotation.response().status()).isEqualTo(ResponseStatus.ROLLED_BACK);
+		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
+		assertThat(this.rotation.credential().version(2).status()).isEqualTo("ROLLED_BACK");
+	}
+
+	@Test
+	void shouldRotateOnceWhenApplyIsRetriedAfterATechnicalFailure() {
+		ProcessInstance instance = approved();
+		// First attempt rotates, then a technical failure rolls its transaction back; the retry must rotate once.
+		willAnswer(invocation -> {
+			invocation.callRealMethod();
+			throw new IllegalStateException("connection reset after write");
+		}).willAnswer(invocation -> invocation.callRealMethod())
+			.given(this.inventory)
+			.rotate(eq(this.rotation.credentialId), anyInt(), anyInt(), anyString());
+
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> execute(job()))
+			.hasStackTraceContaining("connection reset after write");
+		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
+		execute(job());
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
+		assertThat(this.rotation.credential().versions()).hasSize(2);
+		assertThat(this.rotation.credential().currentVersion()).isEqualTo(2);
+	}
+
+}
