@@ -102,6 +102,10 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		String detail = "Malformed JSON request body";
 		Throwable cause = ex.getCause();
+		if (cause instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
+			return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE)
+				.body(problem(HttpStatus.PAYLOAD_TOO_LARGE, tooLarge.getMessage()));
+		}
 		if (cause instanceof UnrecognizedPropertyException unknown) {
 			detail = "Unknown field '" + unknown.getPropertyName() + "'";
 		}

@@ -140,7 +140,7 @@ public class Inventory {
 	 */
 	@Transactional(noRollbackFor = InventoryConflictException.class)
 	public void rotate(String credentialId, int fromVersion, int toVersion, String changeKey) {
-		if (versionWithChangeKey(changeKey).isPresent()) {
+		if (versionWithChangeKey(credentialId, changeKey).isPresent()) {
 			return;
 		}
 		CredentialRow credential = credentialRow(credentialId);
@@ -190,7 +190,7 @@ public class Inventory {
 	 */
 	@Transactional(noRollbackFor = InventoryConflictException.class)
 	public boolean restore(String credentialId, int fromVersion, String changeKey) {
-		Optional<Integer> created = versionWithChangeKey(changeKey);
+		Optional<Integer> created = versionWithChangeKey(credentialId, changeKey);
 		if (created.isEmpty()) {
 			return false;
 		}
@@ -211,9 +211,9 @@ public class Inventory {
 		return true;
 	}
 
-	private Optional<Integer> versionWithChangeKey(String changeKey) {
-		return this.jdbc.sql("select version from nhi_credential_version where change_key = ?")
-			.param(changeKey)
+	private Optional<Integer> versionWithChangeKey(String credentialId, String changeKey) {
+		return this.jdbc.sql("select version from nhi_credential_version where credential_id = ? and change_key = ?")
+			.params(credentialId, changeKey)
 			.query(Integer.class)
 			.optional();
 	}

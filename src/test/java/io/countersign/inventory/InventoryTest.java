@@ -1,0 +1,103 @@
+package io.countersign.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.UUID;
+
+import io.countersign.action.StagedAction;
+import io.countersign.support.ProcessEngineTest;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+@ProcessEngineTest
+class InventoryTest {
+
+	@Autowired
+	Inventory inventory;
+
+	private final String identity = "svc-" + UUID.randomUUID();
+
+	private final String credential = "cred-" + UUID.randomUUID();
+
+	private final String key = UUID.randomUUID() + ":apply";
+
+	private Identity create() {
+		return this.inventory.upsert(this.identity, request(StagedAction.sha256("v1")));
+	}
+
+	private IdentityUpsertRequest request(String fingerprint) {
+		return new IdentityUpsertRequest("team-a", "test", Environment.STAGING, null, List.of("read", "read", "write"),
+				List.of(new IdentityUpsertRequest.ConsumerRequest("api", true, null)),
+				List.of(new IdentityUpsertRequest.CredentialRequest(this.credential, CredentialKind.API_KEY, null,
+						fingerprint)));
+	}
+
+	@Test
+	void shouldCreateIdentityWithFirstCredentialVersion() {
+		Identity created = create();
+		assertThat(created.status()).isEqualTo(IdentityStatus.ACTIVE);
+		assertThat(created.privileges()).containsExactly("read", "write");
+		assertThat(created.consumers()).extracting(Identity.Consumer::name).containsExactly("api");
+		Identity.Credential credential = created.credential(this.credential);
+		assertThat(credential.currentVersion()).isEqualTo(1);
+		assertThat(credential.versions()).singleElement()
+			.satisfies(v -> assertThat(v.fingerprint()).isEqualTo(StagedAction.sha256("v1")));
+	}
+
+	@Test
+	void shouldRecordAnExternalRotationAsANewVersion() {
+		create();
+		Identity updated = this.inventory.upsert(this.identity, request(StagedAction.sha256("v2")));
+		Identity.Credential credential = updated.credential(this.credential);
+		assertThat(credential.currentVersion()).isEqualTo(2);
+		assertThat(credential.version(1).status()).isEqualTo("RETIRED");
+		Identity unchanged = this.inventory.upsert(this.identity, request(StagedAction.sha256("v2")));
+		assertThat(unchanged.credential(this.credential).versions()).hasSize(2);
+	}
+
+	@Test
+	void shouldRotateOnlyOnceForOneChangeKey() {
+		create();
+		this.inventory.rotate(this.credential, 1, 2, this.key);
+		this.inventory.rotate(this.credential, 1, 2, this.key);
+		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
+		assertThat(credential.versions()).hasSize(2);
+		assertThat(credential.currentVersion()).isEqualTo(2);
+		assertThat(this.inventory.isActiveVersion(this.credential, 2)).isTrue();
+		assertThat(this.inventory.isActiveVersion(this.credential, 1)).isFalse();
+	}
+
+	@Test
+	void shouldRefuseARotationFromAVersionThatIsNoLongerCurrent() {
+		create();
+		this.inventory.rotate(this.credential, 1, 2, this.key);
+		assertThatThrownBy(() -> this.inventory.rotate(this.credential, 1, 2, "other-" + this.key))
+			.isInstanceOf(InventoryConflictException.class)
+			.hasMessageContaining("version 2");
+	}
+
+	@Test
+	void shouldRestoreOnlyWhatItsOwnChangeCreated() {
+		create();
+		assertThat(this.inventory.restore(this.credential, 1, "never-applied")).isFalse();
+		this.inventory.rotate(this.credential, 1, 2, this.key);
+		assertThat(this.inventory.restore(this.credential, 1, this.key)).isTrue();
+		assertThat(this.inventory.restore(this.credential, 1, this.key)).isTrue();
+		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
+		assertThat(credential.currentVersion()).isEqualTo(1);
+		assertThat(credential.version(1).status()).isEqualTo("ACTIVE");
+		assertThat(credential.version(2).status()).isEqualTo("ROLLED_BACK");
+	}
+
+	@Test
+	void shouldRefuseACredentialThatBelongsToAnotherIdentity() {
+		create();
+		assertThatThrownBy(() -> this.inventory.upsert("svc-other-" + UUID.randomUUID(), request(null)))
+			.isInstanceOf(InventoryConflictException.class)
+			.hasMessageContaining("belongs to identity");
+	}
+
+}
