@@ -1,0 +1,90 @@
+package io.countersign.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+/** A tiny HTTP client that plays one demo user against a running Countersign. */
+public final class ApiClient {
+
+	private static final ObjectMapper MAPPER = new ObjectMapper();
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final String baseUrl;
+
+	public ApiClient(int port) {
+		this.baseUrl = "http://localhost:" + port;
+	}
+
+	public record Reply(int status, String contentType, String body) {
+
+		public JsonNode json() {
+			try {
+				return this.body == null || this.body.isBlank() ? MissingNode.getInstance() : MAPPER.readTree(this.body);
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException("Not JSON (" + this.status + "): " + this.body, ex);
+			}
+		}
+
+		@Override
+		public String toString() {
+			return this.status + " " + this.contentType + " " + this.body;
+		}
+
+	}
+
+	public Reply get(String user, String path) {
+		return send(user, "GET", path, null, Map.of());
+	}
+
+	public Reply post(String user, String path, Object body) {
+		return send(user, "POST", path, body, Map.of());
+	}
+
+	public Reply put(String user, String path, Object body) {
+		return send(user, "PUT", path, body, Map.of());
+	}
+
+	/** {@code body} is sent as is when it is a String, else as JSON. {@code user} null means anonymous. */
+	public Reply send(String user, String method, String path, Object body, Map<String, String> headers) {
+		try {
+			String text = body == null ? null : body instanceof String s ? s : MAPPER.writeValueAsString(body);
+			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.baseUrl + path))
+				.timeout(Duration.ofSeconds(30))
+				.method(method, text == null ? HttpRequest.BodyPublishers.noBody()
+						: HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8));
+			if (text != null) {
+				request.header("Content-Type", "application/json");
+			}
+			if (user != null) {
+				// Demo users' passwords equal their ids.
+				request.header("Authorization", "Basic "
+						+ Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));
+			}
+			headers.forEach(request::header);
+			HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+			return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+					response.body());
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
