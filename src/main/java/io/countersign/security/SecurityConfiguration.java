@@ -3,6 +3,7 @@ package io.countersign.security;
 import java.util.stream.Stream;
 
 import org.camunda.bpm.engine.IdentityService;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -21,8 +22,11 @@ import org.springframework.security.web.util.matcher.RequestMatchers;
  *
  * <p>Matchers are built explicitly with {@link PathPatternRequestMatcher}: the engine REST API is a second servlet
  * (Jersey) next to the DispatcherServlet, and Spring Security refuses to guess how plain string patterns apply then.
+ *
+ * <p>Only in a servlet web application: engine and process tests that run without a web server need no filters.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 class SecurityConfiguration {
 
 	private static final PathPatternRequestMatcher.Builder PATH = PathPatternRequestMatcher.withDefaults();
