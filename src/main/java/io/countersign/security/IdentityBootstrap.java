@@ -33,19 +33,19 @@ import org.springframework.stereotype.Component;
  *
  * <p>Approvers get no task permission here on purpose: a candidate group link makes the engine grant that group READ
  * and {@code defaultUserPermissionForTask} (UPDATE) on that one task, so an analyst reads and completes exactly the
- * tasks of their groups. History views need no HISTORIC_TASK grants either: with {@code
- * enableHistoricInstancePermissions} off (the default) the engine checks READ_HISTORY on the process definition,
- * and refuses to even store HISTORIC_* authorizations.
+ * tasks of their groups. History views need no HISTORIC_TASK or HISTORIC_PROCESS_INSTANCE grants either: those
+ * count only with {@code enableHistoricInstancePermissions} on; with it off (the 7.24 default, kept here) the engine
+ * checks READ_HISTORY on the process definition.
  */
 @Component
 class IdentityBootstrap extends AbstractProcessEnginePlugin {
 
 	static final String APPROVALS_FILTER = "My approvals";
 
-	private static final Logger log = LoggerFactory.getLogger(IdentityBootstrap.class);
-
 	/** Alphanumeric words joined by single hyphens: "security-leads", "camunda-admin". */
 	static final String GROUP_ID_PATTERN = "[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*";
+
+	private static final Logger log = LoggerFactory.getLogger(IdentityBootstrap.class);
 
 	private static final String TASKLIST = "tasklist";
 

@@ -46,7 +46,8 @@ class SecurityConfiguration {
 			.authorizeHttpRequests(requests -> requests
 				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/responses"))
 				.hasAnyAuthority(integrators, admin)
-				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/responses/**"))
+				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/responses"),
+						PATH.matcher(HttpMethod.GET, "/api/v1/responses/**"))
 				.hasAnyAuthority(readers)
 				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/responses/*/decision"))
 				.hasAnyAuthority(approversAndAdmin)
