@@ -1,0 +1,144 @@
+package io.countersign.security;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.camunda.bpm.engine.identity.PasswordPolicyRule;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.impl.identity.DefaultPasswordPolicyImpl;
+import org.camunda.bpm.engine.impl.persistence.entity.UserEntity;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.core.env.Environment;
+
+/**
+ * Refuses to start the prod profile with demo credentials. As a bean factory post-processor it runs before any bean
+ * exists, so a refused configuration never builds the engine, never creates an admin user and never opens a port.
+ *
+ * <p>The password rules are Camunda's own {@link DefaultPasswordPolicyImpl}, the policy the prod profile switches on
+ * for every user: a password the guard accepts is one the engine accepts.
+ */
+class ProdStartupGuard implements BeanFactoryPostProcessor {
+
+	static final String ADMIN_USER_ENV = "COUNTERSIGN_ADMIN_USER";
+
+	static final String ADMIN_PASSWORD_ENV = "COUNTERSIGN_ADMIN_PASSWORD";
+
+	static final String DB_PASSWORD_ENV = "COUNTERSIGN_DB_PASSWORD";
+
+	static final String DEMO_ENV = "COUNTERSIGN_DEMO";
+
+	static final String DEMO_DB_PASSWORD = "countersign";
+
+	/** Compared after {@link #undecorated(String)}, so "Admin123!" and "P@ssw0rd" count too. */
+	private static final Set<String> DEMO_PASSWORDS = Set.of("admin", "administrator", "demo", "changeme", "password",
+			"passwort", "secret", "default", "welcome", "letmein", "test", "qwerty", "camunda", "countersign", "alice",
+			"bob", "carol", "dave", "erin", "scanner");
+
+	private static final Map<Character, Character> LEET = Map.of('@', 'a', '4', 'a', '3', 'e', '1', 'i', '!', 'i',
+			'0', 'o', '$', 's', '5', 's', '7', 't');
+
+	private static final Map<String, String> POLICY_RULES = Map.of("PASSWORD_POLICY_LENGTH", "at least %s characters",
+			"PASSWORD_POLICY_LOWERCASE", "a lower-case letter", "PASSWORD_POLICY_UPPERCASE", "an upper-case letter",
+			"PASSWORD_POLICY_DIGIT", "a digit", "PASSWORD_POLICY_SPECIAL", "a special character",
+			"PASSWORD_POLICY_USER_DATA", "none of the admin's id, first name, last name or e-mail");
+
+	private final Environment environment;
+
+	ProdStartupGuard(Environment environment) {
+		this.environment = environment;
+	}
+
+	@Override
+	public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+		List<String> problems = problems();
+		if (!problems.isEmpty()) {
+			throw new IllegalStateException(problems.stream()
+				.collect(Collectors.joining(System.lineSeparator() + "  - ",
+						"Refusing to start with the prod profile:" + System.lineSeparator() + "  - ", "")));
+		}
+	}
+
+	List<String> problems() {
+		List<String> problems = new ArrayList<>();
+		String adminId = property("camunda.bpm.admin-user.id");
+		String adminPassword = property("camunda.bpm.admin-user.password");
+		if (adminId.isBlank()) {
+			problems.add(ADMIN_USER_ENV + " is not set; it names the Camunda admin user (camunda.bpm.admin-user.id)");
+		}
+		if (adminPassword.isEmpty()) {
+			problems.add(ADMIN_PASSWORD_ENV
+					+ " is not set; it is the Camunda admin user's password (camunda.bpm.admin-user.password)");
+		}
+		else {
+			adminPasswordProblem(adminId, adminPassword).ifPresent(problems::add);
+		}
+		if (this.environment.getProperty("countersign.demo.enabled", Boolean.class, false)) {
+			problems.add("countersign.demo.enabled is true (" + DEMO_ENV
+					+ "); demo users have their user id as password");
+		}
+		String dbPassword = property("spring.datasource.password");
+		if (dbPassword.isEmpty()) {
+			problems.add(DB_PASSWORD_ENV + " is not set; the database password (spring.datasource.password) is empty");
+		}
+		else if (dbPassword.equalsIgnoreCase(DEMO_DB_PASSWORD)) {
+			problems.add(DB_PASSWORD_ENV + " is the demo default '" + DEMO_DB_PASSWORD + "'");
+		}
+		return problems;
+	}
+
+	private Optional<String> adminPasswordProblem(String adminId, String password) {
+		if (password.equalsIgnoreCase(adminId) || DEMO_PASSWORDS.contains(undecorated(password))) {
+			return Optional.of(ADMIN_PASSWORD_ENV + " is a well-known demo value or the user id");
+		}
+		User admin = new UserEntity(adminId);
+		admin.setFirstName(property("camunda.bpm.admin-user.first-name"));
+		admin.setLastName(property("camunda.bpm.admin-user.last-name"));
+		admin.setEmail(property("camunda.bpm.admin-user.email"));
+		List<String> missing = new DefaultPasswordPolicyImpl().getRules()
+			.stream()
+			.filter(rule -> !rule.execute(password, admin))
+			.map(ProdStartupGuard::describe)
+			.toList();
+		if (missing.isEmpty()) {
+			return Optional.empty();
+		}
+		return Optional.of(ADMIN_PASSWORD_ENV + " is too weak for Camunda's password policy; it needs "
+				+ String.join(", ", missing));
+	}
+
+	private static String describe(PasswordPolicyRule rule) {
+		String template = POLICY_RULES.get(rule.getPlaceholder());
+		if (template == null) {
+			return rule.getPlaceholder() + " " + rule.getParameters();
+		}
+		Map<String, String> parameters = rule.getParameters();
+		return template.formatted(parameters == null ? "" : String.join("/", parameters.values()));
+	}
+
+	/**
+	 * Lower-cases, drops the digits and symbols people put around a word ("Admin123!") and undoes common letter
+	 * substitutions inside it ("P@ssw0rd").
+	 */
+	static String undecorated(String password) {
+		String word = password.toLowerCase(Locale.ROOT).replaceAll("^[^a-z]+|[^a-z]+$", "");
+		StringBuilder letters = new StringBuilder(word.length());
+		for (char c : word.toCharArray()) {
+			char letter = LEET.getOrDefault(c, c);
+			if (letter >= 'a' && letter <= 'z') {
+				letters.append(letter);
+			}
+		}
+		return letters.toString();
+	}
+
+	private String property(String name) {
+		return this.environment.getProperty(name, "");
+	}
+
+}

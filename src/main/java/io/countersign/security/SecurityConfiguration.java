@@ -1,0 +1,103 @@
+package io.countersign.security;
+
+import java.util.stream.Stream;
+
+import org.camunda.bpm.engine.IdentityService;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatchers;
+
+/**
+ * Two filter chains: one that authenticates the machine-facing endpoints, and one that lets everything else through
+ * to the Camunda webapps, which run their own session login and CSRF filter.
+ *
+ * <p>Matchers are built explicitly with {@link PathPatternRequestMatcher}: the engine REST API is a second servlet
+ * (Jersey) next to the DispatcherServlet, and Spring Security refuses to guess how plain string patterns apply then.
+ *
+ * <p>Only in a servlet web application: engine and process tests that run without a web server need no filters.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+class SecurityConfiguration {
+
+	private static final PathPatternRequestMatcher.Builder PATH = PathPatternRequestMatcher.withDefaults();
+
+	static final RequestMatcher ENGINE_REST = PATH.matcher("/engine-rest/**");
+
+	@Bean
+	@Order(1)
+	SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, ProblemDetailSecurityHandler problems,
+			IdentityService identityService) throws Exception {
+		String admin = Groups.authority(Groups.ADMIN);
+		String integrators = Groups.authority(Groups.INTEGRATORS);
+		String[] approversAndAdmin = authorities(Groups.APPROVER_GROUPS.stream(), Stream.of(Groups.ADMIN));
+		String[] readers = authorities(Groups.APPROVER_GROUPS.stream(), Stream.of(Groups.ADMIN, Groups.INTEGRATORS));
+
+		http.securityMatcher(RequestMatchers.anyOf(PATH.matcher("/api/**"), ENGINE_REST, PATH.matcher("/actuator/**")))
+			.authorizeHttpRequests(requests -> requests
+				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/responses"))
+				.hasAnyAuthority(integrators, admin)
+				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/responses"),
+						PATH.matcher(HttpMethod.GET, "/api/v1/responses/**"))
+				.hasAnyAuthority(readers)
+				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/responses/*/decision"))
+				.hasAnyAuthority(approversAndAdmin)
+				.requestMatchers(PATH.matcher(HttpMethod.PUT, "/api/v1/identities/**"))
+				.hasAnyAuthority(integrators, admin)
+				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/identities/**"))
+				.hasAnyAuthority(readers)
+				// Fail closed: a new endpoint is unreachable until its feature adds a rule above.
+				.requestMatchers(PATH.matcher("/api/**"))
+				.denyAll()
+				.requestMatchers(PATH.matcher("/actuator/health"), PATH.matcher("/actuator/health/**"))
+				.permitAll()
+				.requestMatchers(PATH.matcher("/actuator/**"))
+				.hasAuthority(admin)
+				// Per-resource decisions are the engine's, see EngineAuthenticationFilter.
+				.requestMatchers(ENGINE_REST)
+				.authenticated()
+				.anyRequest()
+				.denyAll())
+			.httpBasic(basic -> basic.realmName(ProblemDetailSecurityHandler.REALM).authenticationEntryPoint(problems))
+			.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(problems)
+				.accessDeniedHandler(problems))
+			.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			// Callers are machines and scripts sending credentials on every request; no cookie, nothing to forge.
+			.csrf(csrf -> csrf.disable())
+			.logout(logout -> logout.disable())
+			.addFilterAfter(new EngineAuthenticationFilter(identityService, ENGINE_REST), AuthorizationFilter.class);
+		return http.build();
+	}
+
+	/**
+	 * The Camunda webapps ({@code /camunda/**}), the redirect at {@code /}, the OpenAPI document and Swagger UI, and
+	 * {@code /.well-known/**}. The webapps authenticate with their own session and protect it with their own CSRF
+	 * filter, so Spring's would only break their requests.
+	 */
+	@Bean
+	@Order(2)
+	SecurityFilterChain webappSecurityFilterChain(HttpSecurity http) throws Exception {
+		http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+			.csrf(csrf -> csrf.disable())
+			.logout(logout -> logout.disable())
+			.requestCache(cache -> cache.disable())
+			.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			// The webapps may frame their own pages (embedded forms, diagrams); other sites may not frame them.
+			.headers(headers -> headers.frameOptions(frame -> frame.sameOrigin()));
+		return http.build();
+	}
+
+	private static String[] authorities(Stream<String> groups, Stream<String> moreGroups) {
+		return Stream.concat(groups, moreGroups).map(Groups::authority).sorted().toArray(String[]::new);
+	}
+
+}

@@ -1,0 +1,135 @@
+package io.countersign.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.mock.env.MockEnvironment;
+
+class ProdStartupGuardTest {
+
+	private static final String STRONG_PASSWORD = "Kx7#mQ2!vTz9pL";
+
+	@Test
+	void shouldAcceptStrongConfiguration() {
+		ProdStartupGuard guard = new ProdStartupGuard(strongConfiguration());
+
+		assertThat(guard.problems()).isEmpty();
+		assertThatNoException().isThrownBy(() -> guard.postProcessBeanFactory(new DefaultListableBeanFactory()));
+	}
+
+	@Test
+	void shouldRefuseMissingAdminUser() {
+		MockEnvironment environment = strongConfiguration().withProperty("camunda.bpm.admin-user.id", "");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("prod profile")
+			.withMessageContaining("COUNTERSIGN_ADMIN_USER is not set");
+	}
+
+	@Test
+	void shouldRefuseMissingAdminPassword() {
+		MockEnvironment environment = strongConfiguration().withProperty("camunda.bpm.admin-user.password", "");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_ADMIN_PASSWORD is not set");
+	}
+
+	@ParameterizedTest
+	@CsvSource({ "Kx7#mQ2!v, at least 10 characters", "KX7#MQ2!VTZ9PL, a lower-case letter",
+			"kx7#mq2!vtz9pl, an upper-case letter", "Kxs#mQw!vTzbpL, a digit", "Kx7XmQ2svTz9pL, a special character" })
+	void shouldRefuseAdminPasswordThatCamundaPolicyRejects(String password, String missing) {
+		MockEnvironment environment = strongConfiguration().withProperty("camunda.bpm.admin-user.password", password);
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_ADMIN_PASSWORD is too weak")
+			.withMessageContaining(missing);
+	}
+
+	@Test
+	void shouldRefuseAdminPasswordContainingTheUserId() {
+		MockEnvironment environment = strongConfiguration().withProperty("camunda.bpm.admin-user.password",
+				"Opsadmin-42!x");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_ADMIN_PASSWORD is too weak")
+			.withMessageContaining("none of the admin's id");
+	}
+
+	@Test
+	void shouldRefuseAdminPasswordEqualToTheUserId() {
+		MockEnvironment environment = strongConfiguration().withProperty("camunda.bpm.admin-user.id", STRONG_PASSWORD);
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_ADMIN_PASSWORD is a well-known demo value or the user id");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "admin", "demo", "changeme", "Changeme123!", "P@ssw0rd2024!", "#Countersign2025",
+			"Letmein!2345" })
+	void shouldRefuseKnownDemoAdminPasswords(String password) {
+		MockEnvironment environment = strongConfiguration().withProperty("camunda.bpm.admin-user.password", password);
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_ADMIN_PASSWORD is a well-known demo value");
+	}
+
+	@Test
+	void shouldRefuseDemoUsers() {
+		MockEnvironment environment = strongConfiguration().withProperty("countersign.demo.enabled", "true");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("countersign.demo.enabled is true (COUNTERSIGN_DEMO)");
+	}
+
+	@Test
+	void shouldRefuseEmptyDatabasePassword() {
+		MockEnvironment environment = strongConfiguration().withProperty("spring.datasource.password", "");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_DB_PASSWORD is not set");
+	}
+
+	@Test
+	void shouldRefuseDemoDatabasePassword() {
+		MockEnvironment environment = strongConfiguration().withProperty("spring.datasource.password", "countersign");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_DB_PASSWORD is the demo default 'countersign'");
+	}
+
+	@Test
+	void shouldNameEveryMissingVariableAtOnce() {
+		ProdStartupGuard guard = new ProdStartupGuard(new MockEnvironment());
+
+		assertThat(String.join("\n", guard.problems())).contains("COUNTERSIGN_ADMIN_USER", "COUNTERSIGN_ADMIN_PASSWORD",
+				"COUNTERSIGN_DB_PASSWORD");
+		assertThat(guard.problems()).hasSize(3);
+	}
+
+	@Test
+	void shouldSeeThroughDecoratedDemoWords() {
+		assertThat(ProdStartupGuard.undecorated("Admin123!")).isEqualTo("admin");
+		assertThat(ProdStartupGuard.undecorated("P@ssw0rd!")).isEqualTo("password");
+		assertThat(ProdStartupGuard.undecorated(STRONG_PASSWORD)).isNotIn("admin", "password");
+	}
+
+	private static void refuse(MockEnvironment environment) {
+		new ProdStartupGuard(environment).postProcessBeanFactory(new DefaultListableBeanFactory());
+	}
+
+	private static MockEnvironment strongConfiguration() {
+		return new MockEnvironment().withProperty("camunda.bpm.admin-user.id", "opsadmin")
+			.withProperty("camunda.bpm.admin-user.password", STRONG_PASSWORD)
+			.withProperty("camunda.bpm.admin-user.first-name", "Countersign")
+			.withProperty("camunda.bpm.admin-user.last-name", "Administrator")
+			.withProperty("countersign.demo.enabled", "false")
+			.withProperty("spring.datasource.password", "vault-issued-db-secret");
+	}
+
+}
