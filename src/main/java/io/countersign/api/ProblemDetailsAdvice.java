@@ -12,6 +12,8 @@ import jakarta.validation.ConstraintViolationException;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.impl.form.validator.FormFieldValidationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +54,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		return problem(HttpStatus.FORBIDDEN, ex.getMessage());
 	}
 
-	@ExceptionHandler(BadUserRequestException.class)
-	ProblemDetail badRequest(BadUserRequestException ex) {
+	@ExceptionHandler({ BadUserRequestException.class, FormFieldValidationException.class })
+	ProblemDetail badRequest(ProcessEngineException ex) {
 		return problem(HttpStatus.BAD_REQUEST, ex.getMessage());
 	}
 

@@ -16,6 +16,9 @@ import io.countersign.support.ApiClient.Reply;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.camunda.bpm.engine.ProcessEngine;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -32,6 +35,9 @@ class ResponsesApiIntegrationTest {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	ProcessEngine processEngine;
 
 	ApiClient api;
 
@@ -81,7 +87,7 @@ class ResponsesApiIntegrationTest {
 	}
 
 	String openTaskId(String user, String responseId) {
-		Reply tasks = this.api.get(user, "/engine-rest/task?processInstanceBusinessKey=" + responseId);
+		Reply tasks = this.api.get(user, engineRest() + "/task?processInstanceBusinessKey=" + responseId);
 		assertThat(tasks.status()).as(tasks.toString()).isEqualTo(200);
 		assertThat(tasks.json()).hasSize(1);
 		return tasks.json().get(0).path("id").asText();
@@ -108,27 +114,27 @@ class ResponsesApiIntegrationTest {
 		assertThat(staged.path("blastRadius").get(0).path("consumer").asText()).isEqualTo("deploy-pipeline");
 
 		String taskId = openTaskId("bob", id);
-		Reply formVariables = this.api.get("bob", "/engine-rest/task/" + taskId + "/form-variables");
+		Reply formVariables = this.api.get("bob", engineRest() + "/task/" + taskId + "/form-variables");
 		assertThat(formVariables.json().path("actionFingerprint").path("value").asText()).isEqualTo(fingerprint);
 
-		Reply byIntegrator = this.api.post("scanner", "/engine-rest/task/" + taskId + "/complete",
+		Reply byIntegrator = this.api.post("scanner", engineRest() + "/task/" + taskId + "/complete",
 				variables("APPROVE", "ok", fingerprint));
 		assertThat(byIntegrator.status()).as(byIntegrator.toString()).isEqualTo(403);
-		Reply byAdmin = this.api.post("admin", "/engine-rest/task/" + taskId + "/complete",
+		Reply byAdmin = this.api.post("admin", engineRest() + "/task/" + taskId + "/complete",
 				variables("APPROVE", "ok", fingerprint));
 		assertThat(byAdmin.status()).as(byAdmin.toString()).isEqualTo(403);
 		assertThat(byAdmin.json().path("message").asText()).contains("candidate-group");
-		Reply wrongFingerprint = this.api.post("bob", "/engine-rest/task/" + taskId + "/complete",
+		Reply wrongFingerprint = this.api.post("bob", engineRest() + "/task/" + taskId + "/complete",
 				variables("APPROVE", "ok", StagedAction.sha256("something else")));
 		assertThat(wrongFingerprint.status()).as(wrongFingerprint.toString()).isEqualTo(400);
 		assertThat(wrongFingerprint.json().path("message").asText()).contains("fingerprint-match");
-		Reply noReason = this.api.post("bob", "/engine-rest/task/" + taskId + "/complete",
+		Reply noReason = this.api.post("bob", engineRest() + "/task/" + taskId + "/complete",
 				variables("APPROVE", "", fingerprint));
 		assertThat(noReason.status()).as(noReason.toString()).isEqualTo(400);
 		assertThat(openTaskId("bob", id)).isEqualTo(taskId);
 
 		// Tasklist submits Camunda Forms through submit-form.
-		Reply approved = this.api.post("bob", "/engine-rest/task/" + taskId + "/submit-form",
+		Reply approved = this.api.post("bob", engineRest() + "/task/" + taskId + "/submit-form",
 				variables("APPROVE", "Pipeline owners confirmed the new token", fingerprint));
 		assertThat(approved.status()).as(approved.toString()).isEqualTo(204);
 
@@ -247,6 +253,11 @@ class ResponsesApiIntegrationTest {
 		expectProblem(reply, 400, "fingerprint");
 		expectProblem(this.api.get("scanner", "/api/v1/identities/svc-nope"), 404, null);
 		expectProblem(this.api.put("bob", "/api/v1/identities/" + this.identity, Map.of("owner", "x")), 403, null);
+	}
+
+	/** Tests name their engine uniquely, so engine-rest is addressed by name rather than as "default". */
+	private String engineRest() {
+		return "/engine-rest/engine/" + this.processEngine.getName();
 	}
 
 	private long total() {
