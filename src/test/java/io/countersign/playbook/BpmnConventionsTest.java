@@ -1,0 +1,152 @@
+package io.countersign.playbook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.BaseElement;
+import org.camunda.bpm.model.bpmn.instance.EndEvent;
+import org.camunda.bpm.model.bpmn.instance.FlowNode;
+import org.camunda.bpm.model.bpmn.instance.Process;
+import org.camunda.bpm.model.bpmn.instance.SequenceFlow;
+import org.camunda.bpm.model.bpmn.instance.ServiceTask;
+import org.camunda.bpm.model.bpmn.instance.UserTask;
+import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnEdge;
+import org.camunda.bpm.model.bpmn.instance.bpmndi.BpmnShape;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaExecutionListener;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaTaskListener;
+import io.countersign.response.ResponseStatus;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The rules every playbook in {@code bpmn/} keeps, so a diagram edited in Camunda Modeler cannot
+ * silently drop an approval listener, a form or its layout.
+ */
+class BpmnConventionsTest {
+
+	private static final Path BPMN = Path.of("bpmn");
+
+	private static final Path FORMS = Path.of("forms");
+
+	static Stream<Path> playbooks() throws IOException {
+		return Files.list(BPMN).filter(path -> path.toString().endsWith(".bpmn")).sorted();
+	}
+
+	@ParameterizedTest
+	@MethodSource("playbooks")
+	void shouldHaveHistoryTimeToLiveAndMeaningfulIds(Path file) {
+		BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
+		for (Process process : model.getModelElementsByType(Process.class)) {
+			assertThat(process.getCamundaHistoryTimeToLiveString()).as(process.getId()).isNotBlank();
+			assertThat(process.isExecutable()).isTrue();
+		}
+		for (BaseElement element : model.getModelElementsByType(BaseElement.class)) {
+			if (element.getId() != null) {
+				assertThat(element.getId()).as("generated id in " + file)
+					.doesNotMatch("(Activity|Event|Gateway|Flow|Task|StartEvent|EndEvent)_[0-9a-z]{7}");
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("playbooks")
+	void shouldDrawEveryElementSoItOpensInModeler(Path file) {
+		BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
+		Set<String> shapes = model.getModelElementsByType(BpmnShape.class)
+			.stream()
+			.map(shape -> shape.getBpmnElement().getId())
+			.collect(Collectors.toSet());
+		Set<String> edges = model.getModelElementsByType(BpmnEdge.class)
+			.stream()
+			.map(edge -> edge.getBpmnElement().getId())
+			.collect(Collectors.toSet());
+		assertThat(shapes).containsAll(ids(model.getModelElementsByType(FlowNode.class)));
+		assertThat(edges).containsAll(ids(model.getModelElementsByType(SequenceFlow.class)));
+	}
+
+	@ParameterizedTest
+	@MethodSource("playbooks")
+	void shouldGateEveryUserTaskWithCandidatesAFormAndTheApprovalListener(Path file) throws IOException {
+		BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
+		Set<String> formIds = formIds();
+		for (UserTask task : model.getModelElementsByType(UserTask.class)) {
+			assertThat(task.getCamundaCandidateGroups()).as(task.getId()).isNotBlank();
+			assertThat(task.getCamundaFormRef()).as(task.getId()).isNotBlank();
+			assertThat(task.getCamundaFormRefBinding()).as(task.getId()).isEqualTo("deployment");
+			assertThat(formIds).as(task.getId() + " form").contains(task.getCamundaFormRef());
+			List<String> listeners = task.getExtensionElements()
+				.getElementsQuery()
+				.filterByType(CamundaTaskListener.class)
+				.list()
+				.stream()
+				.filter(listener -> "${approvalTaskListener}".equals(listener.getCamundaDelegateExpression()))
+				.map(CamundaTaskListener::getCamundaEvent)
+				.toList();
+			assertThat(listeners).as(task.getId() + " approval listener").contains("create", "complete");
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("playbooks")
+	void shouldCallOnlySpringBeanDelegatesAndRecordEveryOutcome(Path file) {
+		BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
+		for (ServiceTask task : model.getModelElementsByType(ServiceTask.class)) {
+			assertThat(task.getCamundaDelegateExpression()).as(task.getId()).matches("\\$\\{[a-zA-Z]+}");
+			assertThat(task.getCamundaClass()).as(task.getId()).isNull();
+			assertThat(task.getCamundaExpression()).as(task.getId()).isNull();
+		}
+		for (EndEvent end : model.getModelElementsByType(EndEvent.class)) {
+			if (end.getExtensionElements() == null) {
+				continue;
+			}
+			List<String> outcomes = end.getExtensionElements()
+				.getElementsQuery()
+				.filterByType(CamundaProperties.class)
+				.list()
+				.stream()
+				.flatMap(properties -> properties.getCamundaProperties().stream())
+				.filter(property -> "outcome".equals(property.getCamundaName()))
+				.map(CamundaProperty::getCamundaValue)
+				.toList();
+			if (outcomes.isEmpty()) {
+				continue;
+			}
+			assertThat(ResponseStatus.valueOf(outcomes.get(0)).isTerminal()).as(end.getId()).isTrue();
+			assertThat(end.getExtensionElements().getElementsQuery().filterByType(CamundaExecutionListener.class).list())
+				.as(end.getId() + " records its outcome")
+				.anyMatch(listener -> "${responseOutcomeListener}".equals(listener.getCamundaDelegateExpression())
+						&& "start".equals(listener.getCamundaEvent()));
+		}
+	}
+
+	private static Set<String> ids(java.util.Collection<? extends BaseElement> elements) {
+		return elements.stream().map(BaseElement::getId).collect(Collectors.toSet());
+	}
+
+	private static Set<String> formIds() throws IOException {
+		ObjectMapper mapper = new ObjectMapper();
+		try (Stream<Path> files = Files.list(FORMS)) {
+			return files.filter(path -> path.toString().endsWith(".form")).map(path -> {
+				try {
+					return mapper.readTree(path.toFile()).path("id").asText();
+				}
+				catch (IOException ex) {
+					throw new IllegalStateException(ex);
+				}
+			}).collect(Collectors.toSet());
+		}
+	}
+
+}
