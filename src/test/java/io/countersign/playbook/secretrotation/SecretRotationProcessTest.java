@@ -3,7 +3,6 @@ package io.countersign.playbook.secretrotation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 
 import java.util.List;
@@ -16,64 +15,17 @@ import io.countersign.inventory.CredentialStatus;
 import io.countersign.inventory.Environment;
 import io.countersign.inventory.IdentityStatus;
 import io.countersign.inventory.IdentityUpsertRequest;
-import io.countersign.inventory.Inventory;
 import io.countersign.response.ResponseStatus;
 import io.countersign.response.ResponseView;
-import io.countersign.response.Responses;
-import io.countersign.support.ProcessEngineTest;
-import io.countersign.support.TestIdentities;
 import org.camunda.bpm.engine.AuthorizationException;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.IdentityLink;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
-@ProcessEngineTest
-class SecretRotationProcessTest {
-
-	@Autowired
-	ProcessEngine processEngine;
-
-	@Autowired
-	Inventory inventory;
-
-	@Autowired
-	Responses responses;
-
-	@Autowired
-	RuntimeService runtimeService;
-
-	@Autowired
-	TaskService taskService;
-
-	@Autowired
-	IdentityService identityService;
-
-	SecretRotationScenario rotation;
-
-	@BeforeEach
-	void setUp() {
-		init(this.processEngine);
-		TestIdentities.ensureDemoUsers(this.identityService);
-		this.rotation = new SecretRotationScenario(this.inventory, this.responses, this.runtimeService, this.taskService,
-				this.identityService);
-	}
-
-	private ProcessInstance stagedBy(String requester) {
-		ProcessInstance instance = this.rotation.requestedBy(requester);
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
-		execute(job());
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
-		return instance;
-	}
+class SecretRotationProcessTest extends SecretRotationTestSupport {
 
 	@Test
 	void shouldRotateCredentialWhenPlatformOwnerApproves() {

@@ -3,7 +3,6 @@ package io.countersign.playbook.secretrotation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -15,56 +14,20 @@ import io.countersign.inventory.Inventory;
 import io.countersign.inventory.InventoryConflictException;
 import io.countersign.response.ResponseStatus;
 import io.countersign.response.ResponseView;
-import io.countersign.response.Responses;
-import io.countersign.support.ProcessEngineTest;
-import io.countersign.support.TestIdentities;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 
 /** Apply and verify failing after the credential really changed: the rollback must restore it. */
-@ProcessEngineTest
-class SecretRotationRollbackProcessTest {
+class SecretRotationRollbackProcessTest extends SecretRotationTestSupport {
 
-	@Autowired
-	ProcessEngine processEngine;
-
+	/** The real inventory, with failures injected where a test says so. */
 	@MockitoSpyBean
-	Inventory inventory;
-
-	@Autowired
-	Responses responses;
-
-	@Autowired
-	RuntimeService runtimeService;
-
-	@Autowired
-	TaskService taskService;
-
-	@Autowired
-	IdentityService identityService;
-
-	SecretRotationScenario rotation;
-
-	@BeforeEach
-	void setUp() {
-		init(this.processEngine);
-		TestIdentities.ensureDemoUsers(this.identityService);
-		this.rotation = new SecretRotationScenario(this.inventory, this.responses, this.runtimeService, this.taskService,
-				this.identityService);
-	}
+	Inventory inventorySpy;
 
 	private ProcessInstance approved() {
-		ProcessInstance instance = this.rotation.requestedBy("scanner");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
-		execute(job());
+		ProcessInstance instance = stagedBy("scanner");
 		this.rotation.approveAs("bob");
 		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
 		return instance;
@@ -77,7 +40,7 @@ class SecretRotationRollbackProcessTest {
 		willAnswer(invocation -> {
 			invocation.callRealMethod();
 			throw new InventoryConflictException("target rejected the new secret after writing it");
-		}).given(this.inventory).rotate(eq(this.rotation.credentialId), anyInt(), anyInt(), anyString());
+		}).given(this.inventorySpy).rotate(eq(this.rotation.credentialId), anyInt(), anyInt(), anyString());
 
 		execute(job());
 		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_RESTORE);
@@ -101,7 +64,7 @@ class SecretRotationRollbackProcessTest {
 	@Test
 	void shouldRollBackRotationWhenVerificationFails() {
 		ProcessInstance instance = approved();
-		willReturn(false).given(this.inventory).isActiveVersion(eq(this.rotation.credentialId), anyInt());
+		willReturn(false).given(this.inventorySpy).isActiveVersion(eq(this.rotation.credentialId), anyInt());
 
 		execute(job());
 		execute(job());
@@ -120,7 +83,7 @@ class SecretRotationRollbackProcessTest {
 			invocation.callRealMethod();
 			throw new IllegalStateException("connection reset after write");
 		}).willAnswer(invocation -> invocation.callRealMethod())
-			.given(this.inventory)
+			.given(this.inventorySpy)
 			.rotate(eq(this.rotation.credentialId), anyInt(), anyInt(), anyString());
 
 		org.assertj.core.api.Assertions.assertThatThrownBy(() -> execute(job()))
