@@ -1,0 +1,517 @@
+package io.countersign.tasklist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.action.StagedAction;
+import io.countersign.support.ApiClient;
+import io.countersign.support.ApiClient.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * A person approves a secret rotation in Camunda Tasklist, in headless Chromium: {@code bob} logs in, opens the
+ * "Approve rotation" task of one response from "My approvals", reads the staged action's fingerprint and blast
+ * radius on the Camunda Form, approves with a reason and completes. The engine's rules then see exactly what
+ * Tasklist submitted, including the {@code approvedFingerprint} that the form computes on submit.
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver}. Without them the test is skipped, unless the
+ * environment variable {@code CI} is {@code true}: then it fails, so CI never passes without having run it.
+ * The filled form's screenshot, the browser console and, on failure, a screenshot and the page source land in
+ * {@code target/browser/}.
+ */
+@ExtendWith(TasklistApprovalBrowserTest.RequiresChromium.class)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "spring.datasource.url=jdbc:h2:mem:${random.uuid};DB_CLOSE_DELAY=-1",
+				"camunda.bpm.generate-unique-process-engine-name=true",
+				"camunda.bpm.generate-unique-process-application-name=true",
+				"camunda.bpm.job-execution.max-wait=500", "camunda.bpm.job-execution.wait-time-in-millis=200" })
+class TasklistApprovalBrowserTest {
+
+	private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+	private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+	private static final Path EVIDENCE = Path.of("target", "browser");
+
+	private static final Duration UI_TIMEOUT = Duration.ofSeconds(30);
+
+	/**
+	 * Selenium looks for a DevTools binding matching Chromium's version and warns when it has none. This test
+	 * speaks WebDriver only, never DevTools, so the warning is noise. Held here so the settings are not collected.
+	 */
+	private static final List<Logger> QUIET = Stream
+		.of("org.openqa.selenium.devtools.CdpVersionFinder", "org.openqa.selenium.chromium.ChromiumDriver")
+		.map(Logger::getLogger)
+		.peek(logger -> logger.setLevel(Level.SEVERE))
+		.toList();
+
+	private static final String CONSUMER = "storefront-web";
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	ProcessEngine processEngine;
+
+	ApiClient api;
+
+	WebDriver driver;
+
+	WebDriverWait wait;
+
+	Path chromiumProfile;
+
+	final String identity = "svc-browser-" + UUID.randomUUID();
+
+	final String credential = "token-browser-" + UUID.randomUUID();
+
+	/** Runs before {@link AfterEach}, while the browser is still open. */
+	@RegisterExtension
+	final AfterTestExecutionCallback evidenceOnFailure = context -> {
+		if (context.getExecutionException().isPresent() && this.driver != null) {
+			saveEvidence(context.getRequiredTestMethod().getName() + "-failure");
+		}
+	};
+
+	@BeforeAll
+	static void clearEvidence() {
+		// No picture from an earlier run may pass for one of this run.
+		deleteRecursively(EVIDENCE);
+	}
+
+	@BeforeEach
+	void setUp() throws IOException {
+		this.api = new ApiClient(this.port);
+		Files.createDirectories(EVIDENCE);
+		this.chromiumProfile = Files.createTempDirectory("countersign-chromium-");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM.toFile());
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+				"--disable-sync", "--window-size=1400,1100", "--user-data-dir=" + this.chromiumProfile);
+		options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+		// An explicit driver: Selenium Manager must never try to download one.
+		ChromeDriverService service = new ChromeDriverService.Builder()
+			.usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+			.usingAnyFreePort()
+			.build();
+		this.driver = new ChromeDriver(service, options);
+		this.wait = new WebDriverWait(this.driver, UI_TIMEOUT, Duration.ofMillis(100));
+		// AngularJS re-renders lists and panes while a condition looks at them.
+		this.wait.ignoring(StaleElementReferenceException.class);
+	}
+
+	@AfterEach
+	void tearDown() {
+		try {
+			if (this.driver != null) {
+				saveConsole("console");
+				this.driver.quit();
+			}
+		}
+		finally {
+			this.driver = null;
+			deleteRecursively(this.chromiumProfile);
+		}
+	}
+
+	@Test
+	void bobApprovesTheExactStagedActionInTasklist() {
+		// The scanner registers an identity with a customer-facing consumer and reports a leaked credential.
+		Reply upsert = this.api.put("scanner", "/api/v1/identities/" + this.identity,
+				Map.of("owner", "team-storefront", "description", "browser test identity", "environment", "production",
+						"privileges", List.of("orders:write"), "consumers",
+						List.of(Map.of("name", CONSUMER, "customerFacing", true, "lastUsedAt", "2026-11-20T10:00:00Z")),
+						"credentials", List.of(Map.of("id", this.credential, "kind", "API_KEY", "fingerprint",
+								StagedAction.sha256("v1 " + this.credential)))));
+		assertThat(upsert.status()).as(upsert.toString()).isEqualTo(200);
+		Reply started = this.api.post("scanner", "/api/v1/responses", detection());
+		assertThat(started.status()).as(started.toString()).isEqualTo(202);
+		String responseId = started.json().path("id").asText();
+		JsonNode staged = awaitStatus(responseId, "AWAITING_APPROVAL");
+		String fingerprint = staged.path("stagedAction").path("fingerprint").asText();
+		assertThat(fingerprint).matches("sha256:[0-9a-f]{64}");
+
+		// Bob, in the browser.
+		logIn("bob");
+		openMyApprovals();
+		openApprovalTaskOf(this.identity);
+		claimIfUnassigned();
+
+		assertThat(field("Identity").getDomProperty("value")).isEqualTo(this.identity);
+		assertThat(field("Action fingerprint").getDomProperty("value")).isEqualTo(fingerprint);
+		assertThat(field("Blast radius").getDomProperty("value")).contains(CONSUMER + " (customer-facing)");
+
+		String reason = "Storefront owners rotate the key now, browser test " + UUID.randomUUID();
+		WebElement approve = radioOption("Approve this exact action");
+		scrollIntoView(approve);
+		approve.click();
+		this.wait.until(driver -> radioInput(approve).isSelected());
+		WebElement reasonField = field("Reason");
+		scrollIntoView(reasonField);
+		reasonField.sendKeys(reason);
+		this.wait.until(driver -> reason.equals(reasonField.getDomProperty("value")));
+
+		WebElement complete = this.wait.until(ExpectedConditions.elementToBeClickable(
+				By.xpath("//div[contains(@class,'form-actions')]//button[normalize-space()='Complete']")));
+		// What Bob sees as he clicks Complete, and the whole filled form in one picture.
+		scrollIntoView(complete);
+		screenshot("filled-form");
+		screenshotOfWholeForm("filled-form-full");
+		String taskUrl = this.driver.getCurrentUrl();
+		scrollIntoView(complete);
+		// Tasklist's fixed footer overlaps the bottom of the task pane by a few pixels: click where the button shows.
+		this.wait.until(driver -> ((JavascriptExecutor) driver).executeScript(
+				"const r = arguments[0].getBoundingClientRect();"
+						+ " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === arguments[0];",
+				complete));
+		complete.click();
+		awaitCompletionIn(taskUrl);
+
+		// What the engine recorded.
+		JsonNode done = awaitStatus(responseId, "COMPLETED");
+		JsonNode decision = done.path("decisions").get(0);
+		assertThat(done.path("decisions")).hasSize(1);
+		assertThat(decision.path("approver").asText()).isEqualTo("bob");
+		assertThat(decision.path("decision").asText()).isEqualTo("APPROVE");
+		assertThat(decision.path("reason").asText()).isEqualTo(reason);
+		assertThat(decision.path("fingerprint").asText()).isEqualTo(fingerprint);
+		// The form's expression field (=actionFingerprint, computed on presubmit) is what Tasklist sent.
+		assertThat(submittedVariable(responseId, "approvedFingerprint")).isEqualTo(fingerprint);
+		assertThat(submittedVariable(responseId, "reason")).isEqualTo(reason);
+		JsonNode credentialNow = this.api.get("scanner", "/api/v1/identities/" + this.identity)
+			.json()
+			.path("credentials")
+			.get(0);
+		assertThat(credentialNow.path("id").asText()).isEqualTo(this.credential);
+		assertThat(credentialNow.path("currentVersion").asInt()).isEqualTo(2);
+	}
+
+	private Map<String, Object> detection() {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("playbook", "secret-rotation");
+		body.put("identity", this.identity);
+		body.put("credential", this.credential);
+		body.put("summary", "Storefront API key found in a public gist");
+		body.put("source", "github-secret-scanning");
+		body.put("severity", "high");
+		body.put("environment", "production");
+		body.put("evidence", Map.of("gist", "acme/0b1c", "line", 3));
+		return body;
+	}
+
+	private JsonNode awaitStatus(String id, String status) {
+		return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			Reply reply = this.api.get("scanner", "/api/v1/responses/" + id);
+			assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+			return reply.json();
+		}, response -> status.equals(response.path("status").asText()));
+	}
+
+	/** A variable of the response's process instance, from the engine's history (level full). */
+	private Object submittedVariable(String responseId, String name) {
+		HistoryService history = this.processEngine.getHistoryService();
+		HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery()
+			.processInstanceBusinessKey(responseId)
+			.singleResult();
+		HistoricVariableInstance variable = history.createHistoricVariableInstanceQuery()
+			.processInstanceId(instance.getId())
+			.variableName(name)
+			.singleResult();
+		return variable == null ? null : variable.getValue();
+	}
+
+	// --- Tasklist, as a person uses it ---
+
+	/** Tests name their engine uniquely, so Tasklist is addressed by engine name rather than as "default". */
+	private String tasklistUrl() {
+		return "http://localhost:" + this.port + "/camunda/app/tasklist/" + this.processEngine.getName() + "/";
+	}
+
+	private void logIn(String user) {
+		this.driver.get(tasklistUrl());
+		WebElement username = this.wait.until(ExpectedConditions
+			.visibilityOfElementLocated(By.cssSelector("form[name=signinForm] input[ng-model=username]")));
+		username.sendKeys(user);
+		this.driver.findElement(By.cssSelector("form[name=signinForm] input[ng-model=password]")).sendKeys(user);
+		this.driver.findElement(By.cssSelector("form[name=signinForm] button[type=submit]")).click();
+		this.wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[cam-tasks]")));
+	}
+
+	private void openMyApprovals() {
+		this.wait.until(driver -> myApprovalsFilter().isPresent());
+		if (!hasClass(myApprovalsFilter().orElseThrow(), "active")) {
+			myApprovalsFilter().orElseThrow().findElement(By.cssSelector("h4.name a")).click();
+			this.wait.until(driver -> myApprovalsFilter().filter(filter -> hasClass(filter, "active")).isPresent());
+		}
+	}
+
+	/** The filter entry in Tasklist's left column; its name link also holds the task count. */
+	private Optional<WebElement> myApprovalsFilter() {
+		return this.driver.findElements(By.cssSelector(".task-filter"))
+			.stream()
+			.filter(filter -> filter.findElement(By.cssSelector("h4.name a")).getText().strip().startsWith("My approvals"))
+			.findFirst();
+	}
+
+	/**
+	 * Other approvals may be waiting too: open each "Approve rotation" entry of the list until the form shows this
+	 * identity, as a person would.
+	 */
+	private void openApprovalTaskOf(String identityId) {
+		By entries = By.xpath("//ol[contains(@class,'tasks-list')]/li[contains(@class,'task')]"
+				+ "//h4[contains(@class,'task')]/a[normalize-space()='Approve rotation']");
+		List<String> links = this.wait.until(ExpectedConditions.visibilityOfAllElementsLocatedBy(entries))
+			.stream()
+			.map(link -> link.getDomAttribute("href"))
+			.toList();
+		WebElement previousForm = null;
+		for (String href : links) {
+			String taskId = href.substring(href.indexOf("task=") + "task=".length());
+			this.driver.findElement(By.cssSelector("ol.tasks-list a[href='" + href + "']")).click();
+			this.wait.until(ExpectedConditions.urlContains("task=" + taskId));
+			if (previousForm != null) {
+				this.wait.until(ExpectedConditions.stalenessOf(previousForm));
+			}
+			WebElement form = this.wait.until(
+					ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[cam-tasklist-form] form.fjs-form")));
+			String shown = this.wait.until(nonEmptyValueOf("Identity"));
+			if (shown.equals(identityId)) {
+				return;
+			}
+			previousForm = form;
+		}
+		fail("No 'Approve rotation' task in 'My approvals' shows identity " + identityId + " (looked at " + links
+				+ ")");
+	}
+
+	/** Tasklist keeps a task's form read-only until the task is assigned to the person looking at it. */
+	private void claimIfUnassigned() {
+		List<WebElement> claim = this.driver.findElements(By.cssSelector("button.claim"));
+		if (!claim.isEmpty()) {
+			claim.get(0).click();
+		}
+		this.wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("button.claim")));
+		this.wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("[cam-tasklist-form] .disabled-form"), 0));
+	}
+
+	/** The form-js field whose label starts with {@code label}; its id is random per rendering, its label is not. */
+	private WebElement field(String label) {
+		WebElement labelElement = this.driver.findElement(By.xpath("//form[contains(@class,'fjs-form')]"
+				+ "//label[contains(@class,'fjs-form-field-label')][@for][starts-with(normalize-space(), '" + label
+				+ "')]"));
+		return this.driver.findElement(By.id(labelElement.getDomAttribute("for")));
+	}
+
+	private ExpectedCondition<String> nonEmptyValueOf(String label) {
+		return driver -> {
+			try {
+				String value = field(label).getDomProperty("value");
+				return value == null || value.isEmpty() ? null : value;
+			}
+			catch (StaleElementReferenceException | org.openqa.selenium.NoSuchElementException ex) {
+				return null;
+			}
+		};
+	}
+
+	/** A radio option is a label wrapping its input; clicking the label is clicking the option. */
+	private WebElement radioOption(String optionLabel) {
+		return this.driver.findElement(By.xpath("//form[contains(@class,'fjs-form')]"
+				+ "//div[contains(@class,'fjs-form-field-radio')]//label[normalize-space()='" + optionLabel + "']"));
+	}
+
+	private static WebElement radioInput(WebElement option) {
+		return option.findElement(By.cssSelector("input[type=radio]"));
+	}
+
+	/**
+	 * Waits until Tasklist has taken the task off the list, or fails with what it shows instead (a refused
+	 * completion appears as a red notification, e.g. "Refused by rule 'fingerprint-match'").
+	 */
+	private void awaitCompletionIn(String taskUrl) {
+		String taskId = taskUrl.substring(taskUrl.indexOf("task=") + "task=".length());
+		By taskLink = By.cssSelector("ol.tasks-list a[href='#/?task=" + taskId + "']");
+		String outcome = new WebDriverWait(this.driver, UI_TIMEOUT, Duration.ofMillis(100))
+			.withMessage("Tasklist neither completed the task nor showed an error")
+			.until(driver -> {
+				String errors = visibleErrors();
+				if (!errors.isEmpty()) {
+					return "error: " + errors;
+				}
+				return driver.findElements(taskLink).isEmpty() && !driver.getCurrentUrl().contains(taskId) ? "completed"
+						: null;
+			});
+		if (!outcome.equals("completed")) {
+			fail("Tasklist refused the completion: " + outcome);
+		}
+	}
+
+	/** Tasklist's red notifications and form failures, as "status: message"; read from the DOM as they fade in. */
+	private String visibleErrors() {
+		return this.driver
+			.findElements(By.cssSelector(".page-notifications .alert-danger, [cam-tasklist-form] .alert-danger:not(.ng-hide)"))
+			.stream()
+			.map(alert -> Stream.of(".status", ".message")
+				.flatMap(part -> alert.findElements(By.cssSelector(part)).stream())
+				.map(part -> part.getDomProperty("textContent").replaceAll("\\s+", " ").strip())
+				.filter(text -> !text.isEmpty())
+				.collect(Collectors.joining(" ")))
+			.filter(text -> !text.isEmpty())
+			.collect(Collectors.joining(" | "));
+	}
+
+	private void scrollIntoView(WebElement element) {
+		scrollIntoView(element, "center");
+	}
+
+	/** The form scrolls inside Tasklist's task pane, not the window; Selenium's own scrolling misses it. */
+	private void scrollIntoView(WebElement element, String block) {
+		((JavascriptExecutor) this.driver).executeScript("arguments[0].scrollIntoView({block: arguments[1]});",
+				element, block);
+	}
+
+	private static boolean hasClass(WebElement element, String cssClass) {
+		String classes = element.getDomAttribute("class");
+		return classes != null && List.of(classes.split("\\s+")).contains(cssClass);
+	}
+
+	/**
+	 * Decided before Spring starts: without Chromium the class is skipped with the reason, except in CI
+	 * ({@code CI=true}), where it fails instead.
+	 */
+	static final class RequiresChromium implements ExecutionCondition {
+
+		@Override
+		public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+			if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
+				return ConditionEvaluationResult.enabled(CHROMIUM + " and " + CHROMEDRIVER + " are present");
+			}
+			String missing = CHROMIUM + " or " + CHROMEDRIVER
+					+ " is missing: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)";
+			if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+				throw new IllegalStateException("CI=true but " + missing);
+			}
+			return ConditionEvaluationResult.disabled("Browser test skipped: " + missing);
+		}
+
+	}
+
+	// --- Evidence under target/browser ---
+
+	private Path screenshot(String name) {
+		try {
+			Path file = EVIDENCE.resolve(name + ".png");
+			Files.write(file, ((TakesScreenshot) this.driver).getScreenshotAs(OutputType.BYTES));
+			return file;
+		}
+		catch (IOException | RuntimeException ex) {
+			System.err.println("Could not save screenshot " + name + ": " + ex);
+			return null;
+		}
+	}
+
+	/** The form scrolls inside the task pane: a tall window for a moment shows all of it at once. */
+	private void screenshotOfWholeForm(String name) {
+		Dimension size = this.driver.manage().window().getSize();
+		Number formHeight = (Number) ((JavascriptExecutor) this.driver)
+			.executeScript("return document.querySelector('[cam-tasklist-form]').scrollHeight;");
+		this.driver.manage().window().setSize(new Dimension(size.getWidth(), size.getHeight() + formHeight.intValue()));
+		try {
+			scrollIntoView(this.driver.findElement(By.cssSelector("[cam-tasklist-form]")), "start");
+			screenshot(name);
+		}
+		finally {
+			this.driver.manage().window().setSize(size);
+		}
+	}
+
+	private void saveEvidence(String name) {
+		screenshot(name);
+		try {
+			Files.writeString(EVIDENCE.resolve(name + ".html"),
+					"<!-- " + this.driver.getCurrentUrl() + " -->\n" + this.driver.getPageSource());
+		}
+		catch (IOException | RuntimeException ex) {
+			System.err.println("Could not save page source " + name + ": " + ex);
+		}
+	}
+
+	private void saveConsole(String name) {
+		try {
+			List<LogEntry> entries = this.driver.manage().logs().get(LogType.BROWSER).getAll();
+			Files.write(EVIDENCE.resolve(name + ".log"), entries.stream().map(LogEntry::toString).toList());
+		}
+		catch (IOException | RuntimeException ex) {
+			System.err.println("Could not save browser console " + name + ": " + ex);
+		}
+	}
+
+	/** Best effort: a leftover file must not fail the test. */
+	private static void deleteRecursively(Path directory) {
+		if (directory == null || !Files.exists(directory)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(directory)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			System.err.println("Could not delete " + directory + ": " + ex);
+		}
+	}
+
+}
