@@ -21,6 +21,7 @@ import io.countersign.inventory.Inventory;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -48,8 +49,12 @@ public class Responses {
 
 	private final Clock clock = Clock.systemUTC();
 
+	private final String tasklistUrl;
+
 	Responses(ResponseRepository repository, Inventory inventory, RuntimeService runtimeService,
-			List<PlaybookDefinition> playbooks, ObjectMapper objectMapper, PlatformTransactionManager transactionManager) {
+			List<PlaybookDefinition> playbooks, ObjectMapper objectMapper, PlatformTransactionManager transactionManager,
+			@Value("${countersign.tasklist.base-url}") String tasklistUrl) {
+		this.tasklistUrl = tasklistUrl.endsWith("/") ? tasklistUrl : tasklistUrl + "/";
 		this.repository = repository;
 		this.inventory = inventory;
 		this.runtimeService = runtimeService;
@@ -229,7 +234,9 @@ public class Responses {
 		Map<String, String> links = new java.util.LinkedHashMap<>();
 		links.put("self", "/api/v1/responses/" + id);
 		links.put("decision", "/api/v1/responses/" + id + "/decision");
-		links.put("tasklist", "/camunda/app/tasklist/default/#/?searchQuery=%5B%7B%22type%22:%22processInstanceBusinessKey%22,%22operator%22:%22eq%22,%22value%22:%22" + id + "%22%7D%5D");
+		links.put("tasklist", this.tasklistUrl
+				+ "#/?searchQuery=%5B%7B%22type%22:%22processInstanceBusinessKey%22,%22operator%22:%22eq%22,%22value%22:%22"
+				+ id + "%22%7D%5D");
 		return links;
 	}
 
