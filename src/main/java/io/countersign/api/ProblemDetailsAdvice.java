@@ -1,6 +1,5 @@
 package io.countersign.api;
 
-import java.net.URI;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -147,9 +146,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	static ProblemDetail problem(HttpStatus status, String detail) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-		problem.setType(URI.create("about:blank"));
-		return problem;
+		return ProblemDetail.forStatusAndDetail(status, detail);
 	}
 
 }

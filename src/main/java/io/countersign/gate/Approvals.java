@@ -8,12 +8,13 @@ import io.countersign.api.ApiException;
 import io.countersign.api.NotFoundException;
 import io.countersign.response.ResponseView;
 import io.countersign.response.Responses;
+import io.countersign.security.Groups;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.task.Task;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Service;
 
 /**
@@ -35,7 +36,8 @@ class Approvals {
 		this.responses = responses;
 	}
 
-	ResponseView decide(String responseId, String user, DecisionRequest request) {
+	ResponseView decide(String responseId, Authentication caller, DecisionRequest request) {
+		String user = caller.getName();
 		this.responses.record(responseId)
 			.orElseThrow(() -> new NotFoundException("response '" + responseId + "' does not exist"));
 		List<Task> open = this.taskService.createTaskQuery().processInstanceBusinessKey(responseId).active().list();
@@ -56,8 +58,7 @@ class Approvals {
 		variables.put(ApprovalVariables.DECISION, request.decision());
 		variables.put(ApprovalVariables.REASON, request.reason());
 		variables.put(ApprovalVariables.APPROVED_FINGERPRINT, request.fingerprint());
-		List<String> groups = this.identityService.createGroupQuery().groupMember(user).list().stream().map(Group::getId).toList();
-		this.identityService.setAuthentication(user, groups);
+		this.identityService.setAuthentication(user, Groups.groupIds(caller));
 		try {
 			this.taskService.complete(task.getId(), variables);
 		}

@@ -1,11 +1,10 @@
 package io.countersign.gate;
 
-import java.security.Principal;
-
 import jakarta.validation.Valid;
 
 import io.countersign.response.ResponseView;
 
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -21,8 +20,9 @@ class DecisionController {
 	}
 
 	@PostMapping("/api/v1/responses/{id}/decision")
-	ResponseView decide(@PathVariable String id, @Valid @RequestBody DecisionRequest request, Principal principal) {
-		return this.approvals.decide(id, principal.getName(), request);
+	ResponseView decide(@PathVariable String id, @Valid @RequestBody DecisionRequest request,
+			Authentication caller) {
+		return this.approvals.decide(id, caller, request);
 	}
 
 }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.countersign.action.StagedAction;
 import io.countersign.response.ResponseRecord;
+import io.countersign.response.ResponseView;
 import io.countersign.response.Responses;
 
 import org.springframework.stereotype.Component;
@@ -18,11 +19,8 @@ public class ExecutionGuard {
 
 	private final Responses responses;
 
-	private final Decisions decisions;
-
-	ExecutionGuard(Responses responses, Decisions decisions) {
+	ExecutionGuard(Responses responses) {
 		this.responses = responses;
-		this.decisions = decisions;
 	}
 
 	/**
@@ -47,12 +45,12 @@ public class ExecutionGuard {
 			throw blocked(responseId, "the action changed after it was staged and approved: fingerprint " + current
 					+ " differs from approved " + response.actionFingerprint());
 		}
-		List<Decisions.Decision> recorded = this.decisions.of(responseId);
+		List<ResponseView.DecisionView> recorded = this.responses.decisions(responseId);
 		if (recorded.stream().anyMatch(d -> ApprovalVariables.REJECT.equals(d.decision()))) {
 			throw blocked(responseId, "the action was rejected");
 		}
 		boolean approved = recorded.stream()
-			.anyMatch(d -> ApprovalVariables.APPROVE.equals(d.decision()) && current.equals(d.actionFingerprint())
+			.anyMatch(d -> ApprovalVariables.APPROVE.equals(d.decision()) && current.equals(d.fingerprint())
 					&& !d.approver().equals(response.requestedBy()));
 		if (!approved) {
 			throw blocked(responseId, "no approval of fingerprint " + current + " is on record");

@@ -7,7 +7,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.countersign.action.StagedAction;
@@ -87,10 +89,9 @@ public class Inventory {
 				.update();
 		}
 		this.jdbc.sql("delete from nhi_consumer where identity_id = ?").param(identityId).update();
-		for (IdentityUpsertRequest.ConsumerRequest consumer : request.consumersOrEmpty()) {
-			this.jdbc.sql("delete from nhi_consumer where identity_id = ? and name = ?")
-				.params(identityId, consumer.name())
-				.update();
+		Map<String, IdentityUpsertRequest.ConsumerRequest> consumers = new LinkedHashMap<>();
+		request.consumersOrEmpty().forEach(consumer -> consumers.put(consumer.name(), consumer));
+		for (IdentityUpsertRequest.ConsumerRequest consumer : consumers.values()) {
 			this.jdbc
 				.sql("insert into nhi_consumer (identity_id, name, customer_facing, last_used_at) values (?, ?, ?, ?)")
 				.params(identityId, consumer.name(), consumer.customerFacing(), ts(consumer.lastUsedAt()))

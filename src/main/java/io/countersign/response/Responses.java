@@ -1,8 +1,10 @@
 package io.countersign.response;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -159,7 +161,7 @@ public class Responses {
 		catch (JsonProcessingException ex) {
 			throw new ApiException(HttpStatus.BAD_REQUEST, "evidence is not serializable JSON", "evidence");
 		}
-		int bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+		int bytes = json.getBytes(StandardCharsets.UTF_8).length;
 		if (bytes > StartResponseRequest.MAX_EVIDENCE_BYTES) {
 			throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, "evidence is " + bytes + " bytes; the limit is "
 					+ StartResponseRequest.MAX_EVIDENCE_BYTES + " bytes (64 KiB)", "evidence");
@@ -178,6 +180,11 @@ public class Responses {
 
 	public Optional<ResponseView> find(String id) {
 		return this.repository.find(id).map(this::view);
+	}
+
+	/** The recorded approval decisions, oldest first. */
+	public List<ResponseView.DecisionView> decisions(String id) {
+		return this.repository.decisions(id);
 	}
 
 	public Optional<ResponseRecord> record(String id) {
@@ -231,7 +238,7 @@ public class Responses {
 	}
 
 	private Map<String, String> links(String id) {
-		Map<String, String> links = new java.util.LinkedHashMap<>();
+		Map<String, String> links = new LinkedHashMap<>();
 		links.put("self", "/api/v1/responses/" + id);
 		links.put("decision", "/api/v1/responses/" + id + "/decision");
 		links.put("tasklist", this.tasklistUrl

@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.Tenant;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -53,7 +52,8 @@ class EngineAuthenticationFilter extends OncePerRequestFilter {
 			return;
 		}
 		String userId = authentication.getName();
-		this.identityService.setAuthentication(userId, groupIdsOf(userId), tenantIdsOf(userId));
+		// The groups were read from the identity service at login, moments ago in this same request.
+		this.identityService.setAuthentication(userId, Groups.groupIds(authentication), tenantIdsOf(userId));
 		try {
 			chain.doFilter(request, response);
 		}
@@ -61,10 +61,6 @@ class EngineAuthenticationFilter extends OncePerRequestFilter {
 			// Tomcat reuses the thread for the next request, possibly of another user.
 			this.identityService.clearAuthentication();
 		}
-	}
-
-	private List<String> groupIdsOf(String userId) {
-		return this.identityService.createGroupQuery().groupMember(userId).list().stream().map(Group::getId).toList();
 	}
 
 	private List<String> tenantIdsOf(String userId) {

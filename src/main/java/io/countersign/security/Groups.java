@@ -1,6 +1,10 @@
 package io.countersign.security;
 
+import java.util.List;
 import java.util.Set;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 
 /**
  * Camunda group ids that carry meaning in Countersign. An authenticated user holds one Spring Security authority
@@ -36,6 +40,16 @@ public final class Groups {
 	/** The Spring Security authority that membership in the given Camunda group grants. */
 	public static String authority(String groupId) {
 		return AUTHORITY_PREFIX + groupId;
+	}
+
+	/** The Camunda group ids an authenticated user was given authorities for at login. */
+	public static List<String> groupIds(Authentication authentication) {
+		return authentication.getAuthorities()
+			.stream()
+			.map(GrantedAuthority::getAuthority)
+			.filter(authority -> authority.startsWith(AUTHORITY_PREFIX))
+			.map(authority -> authority.substring(AUTHORITY_PREFIX.length()))
+			.toList();
 	}
 
 }

@@ -1,9 +1,7 @@
 package io.countersign.response;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,11 +77,7 @@ class ResponsesApiIntegrationTest {
 	}
 
 	JsonNode awaitStatus(String id, String status) {
-		return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-			Reply reply = this.api.get("scanner", "/api/v1/responses/" + id);
-			assertThat(reply.status()).isEqualTo(200);
-			return reply.json();
-		}, response -> status.equals(response.path("status").asText()));
+		return this.api.awaitResponseStatus("scanner", id, status);
 	}
 
 	String openTaskId(String user, String responseId) {

@@ -19,8 +19,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.Group;
-import org.camunda.bpm.engine.identity.GroupQuery;
 import org.camunda.bpm.engine.identity.Tenant;
 import org.camunda.bpm.engine.identity.TenantQuery;
 import org.junit.jupiter.api.AfterEach;
@@ -44,12 +42,7 @@ class EngineAuthenticationFilterTest {
 	private final MockHttpServletResponse response = new MockHttpServletResponse();
 
 	@BeforeEach
-	void bobIsMemberOfPlatformOwnersAndTenantAcme() {
-		GroupQuery groups = mock(GroupQuery.class, RETURNS_SELF);
-		Group platformOwners = mock(Group.class);
-		given(platformOwners.getId()).willReturn(Groups.PLATFORM_OWNERS);
-		given(groups.list()).willReturn(List.of(platformOwners));
-		given(this.identityService.createGroupQuery()).willReturn(groups);
+	void bobIsMemberOfTenantAcme() {
 		TenantQuery tenants = mock(TenantQuery.class, RETURNS_SELF);
 		Tenant acme = mock(Tenant.class);
 		given(acme.getId()).willReturn("acme");

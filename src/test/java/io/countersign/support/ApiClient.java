@@ -13,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import org.awaitility.Awaitility;
 
 /** A tiny HTTP client that plays one demo user against a running Countersign. */
 public final class ApiClient {
@@ -43,6 +44,17 @@ public final class ApiClient {
 			return this.status + " " + this.contentType + " " + this.body;
 		}
 
+	}
+
+	/** Polls {@code GET /api/v1/responses/{id}} as {@code user} until the response has {@code status}. */
+	public JsonNode awaitResponseStatus(String user, String id, String status) {
+		return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			Reply reply = get(user, "/api/v1/responses/" + id);
+			if (reply.status() != 200) {
+				throw new IllegalStateException("Reading response " + id + " failed: " + reply);
+			}
+			return reply.json();
+		}, response -> status.equals(response.path("status").asText()));
 	}
 
 	public Reply get(String user, String path) {

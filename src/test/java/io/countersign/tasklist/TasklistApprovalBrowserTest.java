@@ -2,7 +2,6 @@ package io.countersign.tasklist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
-import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
@@ -253,11 +252,7 @@ class TasklistApprovalBrowserTest {
 	}
 
 	private JsonNode awaitStatus(String id, String status) {
-		return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-			Reply reply = this.api.get("scanner", "/api/v1/responses/" + id);
-			assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
-			return reply.json();
-		}, response -> status.equals(response.path("status").asText()));
+		return this.api.awaitResponseStatus("scanner", id, status);
 	}
 
 	/** A variable of the response's process instance, from the engine's history (level full). */

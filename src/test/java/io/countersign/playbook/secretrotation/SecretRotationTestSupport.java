@@ -8,7 +8,6 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 import io.countersign.inventory.Inventory;
 import io.countersign.response.Responses;
 import io.countersign.support.ProcessEngineTest;
-import io.countersign.support.TestIdentities;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RuntimeService;
@@ -45,7 +44,6 @@ abstract class SecretRotationTestSupport {
 	@BeforeEach
 	void setUpRotation() {
 		init(this.processEngine);
-		TestIdentities.ensureDemoUsers(this.identityService);
 		this.rotation = new SecretRotationScenario(this.inventory, this.responses, this.runtimeService, this.taskService,
 				this.identityService);
 	}
