@@ -1,22 +1,31 @@
 package io.countersign.gate;
 
-import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Approval timing until a policy decides it per action. Durations are ISO-8601 ({@code PT4H}).
- * An expired approval denies the action; escalation only adds approvers.
+ * Gate settings that are not policy. Who approves, how many and for how long is the DMN policy's business
+ * ({@code bpmn/approval-policy.dmn}); separation of duties beyond the fixed rules is configured here because it
+ * names people, not kinds of action.
  */
 @ConfigurationProperties("countersign.approval")
-public record ApprovalProperties(@DefaultValue("PT4H") Duration escalateAfter,
-		@DefaultValue("PT24H") Duration expireAfter, @DefaultValue("security-leads") String escalationGroup) {
+public record ApprovalProperties(@DefaultValue SeparationOfDuties separationOfDuties) {
 
-	public ApprovalProperties {
-		if (escalateAfter.isNegative() || escalateAfter.isZero() || expireAfter.isNegative() || expireAfter.isZero()) {
-			throw new IllegalArgumentException("countersign.approval durations must be positive");
+	/**
+	 * @param credentialCreator refuse the person recorded as a credential's creator ({@code createdBy}) as an
+	 * approver of actions on it
+	 * @param excludedUsers users who never count as approvers, for example shared or break-glass accounts
+	 */
+	public record SeparationOfDuties(@DefaultValue("true") boolean credentialCreator,
+			@DefaultValue List<String> excludedUsers) {
+
+		public SeparationOfDuties {
+			excludedUsers = excludedUsers == null ? List.of()
+					: excludedUsers.stream().map(String::strip).filter(user -> !user.isEmpty()).toList();
 		}
+
 	}
 
 }

@@ -1,6 +1,9 @@
 package io.countersign.gate;
 
-/** What an approver submits when completing an approval task. */
+/**
+ * Process variables of the approval gate. The approver submits the first three; the gate writes the rest for the
+ * diagram's routing and the form's display. None of them is trusted for enforcement.
+ */
 public final class ApprovalVariables {
 
 	/** {@code APPROVE} or {@code REJECT}. */
@@ -11,12 +14,49 @@ public final class ApprovalVariables {
 	/** The fingerprint of the staged action the approver saw and approves. */
 	public static final String APPROVED_FINGERPRINT = "approvedFingerprint";
 
-	/** Written by the gate: who decided. */
+	/** Written by the gate: who decided last. */
 	public static final String APPROVER = "approver";
+
+	/** Optional input of the policy step: what the approval is for, {@code apply} unless set. */
+	public static final String PURPOSE = "approvalPurpose";
+
+	/** Optional input of the policy step: the Camunda Form the approval task shows. */
+	public static final String FORM_REF = "approvalFormRef";
+
+	public static final String REQUEST_ID = "approvalRequestId";
+
+	public static final String TASK_NAME = "approvalTaskName";
+
+	public static final String CANDIDATE_GROUPS = "candidateGroups";
+
+	public static final String POLICY_RULE = "policyRule";
+
+	public static final String POLICY_VERSION = "policyVersion";
+
+	public static final String REQUIRED_APPROVALS = "requiredApprovals";
+
+	public static final String ESCALATE_AFTER = "escalateAfter";
+
+	public static final String ESCALATION_GROUP = "escalationGroup";
+
+	public static final String EXPIRE_AFTER = "expireAfter";
+
+	/** {@code OPEN}, {@code APPROVED} or {@code REJECTED}: routes the gate's loop. */
+	public static final String STATE = "approvalState";
+
+	public static final String STILL_NEEDED = "approvalsStillNeeded";
+
+	/** For the form: for example "1 of 2 approval(s) (bob)". */
+	public static final String PROGRESS = "approvalProgress";
+
+	/** The gate's result for the calling playbook: {@code APPROVED}, {@code REJECTED} or {@code EXPIRED}. */
+	public static final String GATE_OUTCOME = "gateOutcome";
 
 	public static final String APPROVE = "APPROVE";
 
 	public static final String REJECT = "REJECT";
+
+	public static final String DEFAULT_FORM = "Form_ApprovalGate";
 
 	public static final int MAX_REASON_LENGTH = 2000;
 

@@ -10,7 +10,9 @@ import io.countersign.response.ResponseView;
 import io.countersign.response.Responses;
 import io.countersign.security.Groups;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.task.Task;
 
 import org.springframework.http.HttpStatus;
@@ -61,6 +63,11 @@ class Approvals {
 		this.identityService.setAuthentication(user, Groups.groupIds(caller));
 		try {
 			this.taskService.complete(task.getId(), variables);
+		}
+		catch (OptimisticLockingException | NullValueException ex) {
+			// Someone else decided this task at the same moment; their decision stands and this one was not recorded.
+			throw new ApiException(HttpStatus.CONFLICT, "another decision on response '" + responseId
+					+ "' was recorded at the same moment; read the response and decide again if still needed");
 		}
 		finally {
 			this.identityService.clearAuthentication();

@@ -1,7 +1,5 @@
 package io.countersign.gate;
 
-import io.countersign.response.ResponseVariables;
-import io.countersign.response.Responses;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -10,35 +8,33 @@ import org.camunda.bpm.engine.task.Task;
 import org.springframework.stereotype.Component;
 
 /**
- * Adds the escalation group as candidates of the open approval tasks. It only ever adds
- * approvers: the original candidates and the rules stay as they were.
+ * Adds the policy's escalation group to the open approval task and to the tasks still to come. It only ever adds
+ * approvers: the quorum and the approvals already given stay as they were.
  */
 @Component("escalateApprovalDelegate")
 class EscalateApprovalDelegate implements JavaDelegate {
 
+	private final ApprovalGate gate;
+
 	private final TaskService taskService;
 
-	private final Responses responses;
-
-	EscalateApprovalDelegate(TaskService taskService, Responses responses) {
+	EscalateApprovalDelegate(ApprovalGate gate, TaskService taskService) {
+		this.gate = gate;
 		this.taskService = taskService;
-		this.responses = responses;
 	}
 
 	@Override
 	public void execute(DelegateExecution execution) {
-		String group = (String) execution.getVariable(ResponseVariables.ESCALATION_GROUP);
-		if (group == null || group.isBlank()) {
-			throw new IllegalStateException("No escalation group is set for " + execution.getProcessBusinessKey());
-		}
+		ApprovalRequest request = this.gate.escalate((String) execution.getVariable(ApprovalVariables.REQUEST_ID),
+				execution.getProcessBusinessKey());
+		execution.setVariable(ApprovalVariables.CANDIDATE_GROUPS,
+				String.join(",", ApprovalGate.allowedGroups(request)));
 		for (Task task : this.taskService.createTaskQuery()
 			.processInstanceId(execution.getProcessInstanceId())
 			.active()
 			.list()) {
-			this.taskService.addCandidateGroup(task.getId(), group);
+			this.taskService.addCandidateGroup(task.getId(), request.escalationGroup());
 		}
-		this.responses.event(execution.getProcessBusinessKey(), "ESCALATED", null,
-				"Approval escalated to " + group);
 	}
 
 }

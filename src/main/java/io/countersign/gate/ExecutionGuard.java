@@ -1,33 +1,40 @@
 package io.countersign.gate;
 
-import java.util.List;
-
 import io.countersign.action.StagedAction;
 import io.countersign.response.ResponseRecord;
-import io.countersign.response.ResponseView;
 import io.countersign.response.Responses;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Runs right before apply, in the same transaction: recomputes the fingerprint of the action
- * about to be executed and checks it against what was staged and what was approved in the
- * decision store. Any doubt blocks the action.
+ * Runs right before apply, in the same transaction: recomputes the fingerprint of the action about to be executed
+ * from the action as it is now, and requires the quorum for exactly that fingerprint in the decision store. Any
+ * doubt blocks the action and leaves a {@code BLOCKED} entry in the ledger.
  */
 @Component
 public class ExecutionGuard {
 
 	private final Responses responses;
 
-	ExecutionGuard(Responses responses) {
+	private final ApprovalRequests requests;
+
+	private final ApprovalGate gate;
+
+	ExecutionGuard(Responses responses, ApprovalRequests requests, ApprovalGate gate) {
 		this.responses = responses;
+		this.requests = requests;
+		this.gate = gate;
+	}
+
+	/** What may run: the action, and the approval with the receipt the connector must verify. */
+	public record Cleared(StagedAction action, String approvalRequestId, String receipt) {
 	}
 
 	/**
 	 * @param actionJson the action as it is now, as the connector will execute it
 	 * @throws ExecutionBlockedException when the action may not run
 	 */
-	public StagedAction check(String responseId, String actionJson) {
+	public Cleared check(String responseId, String actionJson) {
 		ResponseRecord response = this.responses.record(responseId)
 			.orElseThrow(() -> blocked(responseId, "the response is unknown"));
 		if (actionJson == null || response.actionFingerprint() == null) {
@@ -45,17 +52,17 @@ public class ExecutionGuard {
 			throw blocked(responseId, "the action changed after it was staged and approved: fingerprint " + current
 					+ " differs from approved " + response.actionFingerprint());
 		}
-		List<ResponseView.DecisionView> recorded = this.responses.decisions(responseId);
-		if (recorded.stream().anyMatch(d -> ApprovalVariables.REJECT.equals(d.decision()))) {
-			throw blocked(responseId, "the action was rejected");
+		ApprovalRequest request = this.requests.latestFor(responseId, current)
+			.orElseThrow(() -> blocked(responseId, "no approval of fingerprint " + current + " is on record"));
+		if (request.status() != ApprovalRequest.Status.APPROVED) {
+			throw blocked(responseId, "the approval request for " + current + " is " + request.status());
 		}
-		boolean approved = recorded.stream()
-			.anyMatch(d -> ApprovalVariables.APPROVE.equals(d.decision()) && current.equals(d.fingerprint())
-					&& !d.approver().equals(response.requestedBy()));
-		if (!approved) {
-			throw blocked(responseId, "no approval of fingerprint " + current + " is on record");
+		Quorum quorum = this.gate.quorum(request);
+		if (quorum.state() != ApprovalRequest.Status.APPROVED) {
+			throw blocked(responseId, "the decision store holds " + quorum.describe() + " of fingerprint " + current
+					+ (quorum.state() == ApprovalRequest.Status.REJECTED ? " and a rejection" : ""));
 		}
-		return action;
+		return new Cleared(action, request.id(), request.receiptToken());
 	}
 
 	private ExecutionBlockedException blocked(String responseId, String reason) {

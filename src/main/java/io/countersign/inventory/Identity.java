@@ -5,13 +5,13 @@ import java.util.List;
 
 public record Identity(String id, String owner, String description, Environment environment, IdentityStatus status,
 		List<String> privileges, List<Consumer> consumers, List<Credential> credentials, Instant createdAt,
-		Instant updatedAt) {
+		Instant updatedAt, PrivilegeLevel privilegeLevel) {
 
 	public record Consumer(String name, boolean customerFacing, Instant lastUsedAt) {
 	}
 
 	public record Credential(String id, CredentialKind kind, CredentialStatus status, int currentVersion,
-			List<CredentialVersion> versions) {
+			List<CredentialVersion> versions, String createdBy) {
 
 		public CredentialVersion version(int number) {
 			return this.versions.stream().filter(v -> v.version() == number).findFirst().orElse(null);
@@ -22,6 +22,11 @@ public record Identity(String id, String owner, String description, Environment 
 	/** {@code status} is ACTIVE for the version in use, RETIRED once replaced, ROLLED_BACK when undone. */
 	public record CredentialVersion(int version, String status, String fingerprint, Instant createdAt,
 			Instant retiredAt) {
+	}
+
+	/** Whether any workload depending on this identity serves customers. */
+	public boolean customerFacing() {
+		return this.consumers.stream().anyMatch(Consumer::customerFacing);
 	}
 
 	public Credential credential(String credentialId) {

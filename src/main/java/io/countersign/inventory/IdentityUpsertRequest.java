@@ -17,7 +17,12 @@ public record IdentityUpsertRequest(@NotBlank @Size(max = 128) String owner, @Si
 		@NotNull Environment environment, IdentityStatus status,
 		@Size(max = 100) List<@NotBlank @Size(max = 256) String> privileges,
 		@Size(max = 200) List<@Valid ConsumerRequest> consumers,
-		@Size(max = 50) List<@Valid CredentialRequest> credentials) {
+		@Size(max = 50) List<@Valid CredentialRequest> credentials, PrivilegeLevel privilegeLevel) {
+
+	public IdentityUpsertRequest(String owner, String description, Environment environment, IdentityStatus status,
+			List<String> privileges, List<ConsumerRequest> consumers, List<CredentialRequest> credentials) {
+		this(owner, description, environment, status, privileges, consumers, credentials, null);
+	}
 
 	public static final String ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$";
 
@@ -28,7 +33,13 @@ public record IdentityUpsertRequest(@NotBlank @Size(max = 128) String owner, @Si
 	}
 
 	public record CredentialRequest(@NotBlank @Pattern(regexp = ID_PATTERN) String id, @NotNull CredentialKind kind,
-			CredentialStatus status, @Pattern(regexp = FINGERPRINT_PATTERN) String fingerprint) {
+			CredentialStatus status, @Pattern(regexp = FINGERPRINT_PATTERN) String fingerprint,
+			@Size(max = 128) String createdBy) {
+
+		public CredentialRequest(String id, CredentialKind kind, CredentialStatus status, String fingerprint) {
+			this(id, kind, status, fingerprint, null);
+		}
+
 	}
 
 	public List<String> privilegesOrEmpty() {

@@ -70,16 +70,16 @@ public class Inventory {
 		}
 		IdentityStatus status = request.status() == null ? IdentityStatus.ACTIVE : request.status();
 		int updated = this.jdbc
-			.sql("update nhi_identity set owner = ?, description = ?, environment = ?, status = ?, updated_at = ? where id = ?")
-			.params(request.owner(), request.description(), request.environment().name(), status.name(), ts(now),
-					identityId)
+			.sql("update nhi_identity set owner = ?, description = ?, environment = ?, status = ?, privilege_level = ?, updated_at = ? where id = ?")
+			.params(request.owner(), request.description(), request.environment().name(), status.name(),
+					level(request.privilegeLevel()), ts(now), identityId)
 			.update();
 		if (updated == 0) {
 			this.jdbc.sql("""
-					insert into nhi_identity (id, owner, description, environment, status, created_at, updated_at)
-					values (?, ?, ?, ?, ?, ?, ?)""")
+					insert into nhi_identity (id, owner, description, environment, status, privilege_level, created_at, updated_at)
+					values (?, ?, ?, ?, ?, ?, ?, ?)""")
 				.params(identityId, request.owner(), request.description(), request.environment().name(),
-						status.name(), ts(now), ts(now))
+						status.name(), level(request.privilegeLevel()), ts(now), ts(now))
 				.update();
 		}
 		this.jdbc.sql("delete from nhi_privilege where identity_id = ?").param(identityId).update();
@@ -111,15 +111,16 @@ public class Inventory {
 			.optional();
 		if (current.isEmpty()) {
 			this.jdbc.sql("""
-					insert into nhi_credential (id, identity_id, kind, status, current_version, updated_at)
-					values (?, ?, ?, ?, 1, ?)""")
-				.params(request.id(), identityId, request.kind().name(), status.name(), ts(now))
+					insert into nhi_credential (id, identity_id, kind, status, current_version, created_by, updated_at)
+					values (?, ?, ?, ?, 1, ?, ?)""")
+				.params(request.id(), identityId, request.kind().name(), status.name(), request.createdBy(), ts(now))
 				.update();
 			insertVersion(request.id(), 1, request.fingerprint(), now, null);
 			return;
 		}
-		this.jdbc.sql("update nhi_credential set kind = ?, status = ?, updated_at = ? where id = ?")
-			.params(request.kind().name(), status.name(), ts(now), request.id())
+		// Who created a credential is a fact of its past: a later report without it does not erase it.
+		this.jdbc.sql("update nhi_credential set kind = ?, status = ?, created_by = coalesce(?, created_by), updated_at = ? where id = ?")
+			.params(request.kind().name(), status.name(), request.createdBy(), ts(now), request.id())
 			.update();
 		String currentFingerprint = this.jdbc
 			.sql("select fingerprint from nhi_credential_version where credential_id = ? and version = ?")
@@ -249,20 +250,24 @@ public class Inventory {
 					instant(rs, "last_used_at")))
 			.list();
 		List<Identity.Credential> credentials = this.jdbc
-			.sql("select id, kind, status, current_version from nhi_credential where identity_id = ? order by id")
+			.sql("select id, kind, status, current_version, created_by from nhi_credential where identity_id = ? order by id")
 			.param(identityId)
 			.query((rs, n) -> new Identity.Credential(rs.getString("id"), CredentialKind.valueOf(rs.getString("kind")),
-					CredentialStatus.valueOf(rs.getString("status")), rs.getInt("current_version"), List.of()))
+					CredentialStatus.valueOf(rs.getString("status")), rs.getInt("current_version"), List.of(),
+					rs.getString("created_by")))
 			.list()
 			.stream()
-			.map(c -> new Identity.Credential(c.id(), c.kind(), c.status(), c.currentVersion(), versions(c.id())))
+			.map(c -> new Identity.Credential(c.id(), c.kind(), c.status(), c.currentVersion(), versions(c.id()),
+					c.createdBy()))
 			.toList();
 		return this.jdbc
-			.sql("select id, owner, description, environment, status, created_at, updated_at from nhi_identity where id = ?")
+			.sql("select id, owner, description, environment, status, privilege_level, created_at, updated_at from nhi_identity where id = ?")
 			.param(identityId)
 			.query((rs, n) -> new Identity(rs.getString("id"), rs.getString("owner"), rs.getString("description"),
 					Environment.valueOf(rs.getString("environment")), IdentityStatus.valueOf(rs.getString("status")),
-					privileges, consumers, credentials, instant(rs, "created_at"), instant(rs, "updated_at")))
+					privileges, consumers, credentials, instant(rs, "created_at"), instant(rs, "updated_at"),
+					rs.getString("privilege_level") == null ? PrivilegeLevel.infer(privileges)
+							: PrivilegeLevel.valueOf(rs.getString("privilege_level"))))
 			.single();
 	}
 
@@ -274,6 +279,10 @@ public class Inventory {
 			.query((rs, n) -> new Identity.CredentialVersion(rs.getInt("version"), rs.getString("status"),
 					rs.getString("fingerprint"), instant(rs, "created_at"), instant(rs, "retired_at")))
 			.list();
+	}
+
+	private static String level(PrivilegeLevel level) {
+		return level == null ? null : level.name();
 	}
 
 	private static Timestamp ts(Instant instant) {

@@ -41,7 +41,8 @@ class ResponseOutcomeListener implements ExecutionListener {
 		ResponseStatus outcome = outcome(execution).orElseThrow(() -> new IllegalStateException("End event "
 				+ execution.getCurrentActivityId() + " has no extension property 'outcome'"));
 		String detail = Optional.ofNullable((String) execution.getVariable(ResponseVariables.FAILURE_REASON))
-			.filter(reason -> outcome == ResponseStatus.ROLLED_BACK || outcome == ResponseStatus.FAILED)
+			.filter(reason -> outcome == ResponseStatus.ROLLED_BACK || outcome == ResponseStatus.FAILED
+					|| outcome == ResponseStatus.DENIED)
 			.orElse("Reached " + execution.getCurrentActivityName());
 		this.responses.transition(responseId, outcome, outcome.name(), null, detail);
 	}

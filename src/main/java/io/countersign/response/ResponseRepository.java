@@ -28,7 +28,8 @@ class ResponseRepository {
 
 		ResponseRecord toRecord() {
 			return new ResponseRecord(this.id, this.playbook, this.status, this.identity, this.credential,
-					this.requestedBy, this.stagedAction, this.actionFingerprint, this.processInstanceId);
+					this.requestedBy, this.stagedAction, this.actionFingerprint, this.processInstanceId, this.severity,
+					this.environment, this.summary);
 		}
 
 	}

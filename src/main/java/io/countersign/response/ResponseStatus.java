@@ -2,7 +2,7 @@ package io.countersign.response;
 
 public enum ResponseStatus {
 
-	STAGING, AWAITING_APPROVAL, APPLYING, COMPLETED, REJECTED, EXPIRED, ROLLED_BACK, FAILED, CANCELLED;
+	STAGING, AWAITING_APPROVAL, APPLYING, COMPLETED, REJECTED, EXPIRED, DENIED, ROLLED_BACK, FAILED, CANCELLED;
 
 	public boolean isTerminal() {
 		return switch (this) {

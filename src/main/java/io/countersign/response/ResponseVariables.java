@@ -34,12 +34,6 @@ public final class ResponseVariables {
 
 	public static final String ROLLBACK_PLAN = "rollbackPlan";
 
-	public static final String ESCALATE_AFTER = "escalateAfter";
-
-	public static final String EXPIRE_AFTER = "expireAfter";
-
-	public static final String ESCALATION_GROUP = "escalationGroup";
-
 	public static final String FAILURE_REASON = "failureReason";
 
 	private ResponseVariables() {

@@ -59,6 +59,7 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 	private static final List<DemoUser> DEMO_USERS = List.of(
 			new DemoUser("alice", "Alice", "Analyst", Groups.SECOPS_ANALYSTS),
 			new DemoUser("bob", "Bob", "Platform", Groups.PLATFORM_OWNERS),
+			new DemoUser("paul", "Paul", "Platform", Groups.PLATFORM_OWNERS),
 			new DemoUser("carol", "Carol", "Access", Groups.ACCESS_OWNERS),
 			new DemoUser("dave", "Dave", "Lead", Groups.SECURITY_LEADS),
 			new DemoUser("erin", "Erin", "Reviewer", Groups.AGENT_REVIEWERS),

@@ -80,7 +80,8 @@ class SecretRotation {
 	 * @throws InventoryConflictException when the inventory refuses the rotation
 	 */
 	void apply(String responseId, String actionJson) {
-		StagedAction action = this.guard.check(responseId, actionJson);
+		ExecutionGuard.Cleared cleared = this.guard.check(responseId, actionJson);
+		StagedAction action = cleared.action();
 		this.responses.transition(responseId, ResponseStatus.APPLYING, "APPLYING", null,
 				"Rotating " + action.target() + " to version " + action.intParameter("toVersion"));
 		this.inventory.rotate(action.parameter("credential"), action.intParameter("fromVersion"),

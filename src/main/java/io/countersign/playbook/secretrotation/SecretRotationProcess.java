@@ -9,9 +9,9 @@ public final class SecretRotationProcess {
 
 	public static final String TASK_STAGE = "Task_StageRotation";
 
-	public static final String TASK_APPROVE = "Task_ApproveRotation";
+	public static final String TASK_EVALUATE_POLICY = "Task_EvaluatePolicy";
 
-	public static final String TASK_ESCALATE = "Task_EscalateApproval";
+	public static final String CALL_APPROVAL_GATE = "CallActivity_ApprovalGate";
 
 	public static final String TASK_APPLY = "Task_ApplyRotation";
 
@@ -19,15 +19,13 @@ public final class SecretRotationProcess {
 
 	public static final String TASK_RESTORE = "Task_RestorePreviousVersion";
 
-	public static final String BOUNDARY_ESCALATION = "BoundaryEvent_ApprovalEscalation";
-
-	public static final String BOUNDARY_EXPIRED = "BoundaryEvent_ApprovalExpired";
-
 	public static final String END_COMPLETED = "EndEvent_RotationCompleted";
 
 	public static final String END_REJECTED = "EndEvent_RotationRejected";
 
 	public static final String END_EXPIRED = "EndEvent_ApprovalExpired";
+
+	public static final String END_DENIED = "EndEvent_PolicyDenied";
 
 	public static final String END_BLOCKED = "EndEvent_ExecutionBlocked";
 

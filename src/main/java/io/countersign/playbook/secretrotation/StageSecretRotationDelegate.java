@@ -1,6 +1,5 @@
 package io.countersign.playbook.secretrotation;
 
-import io.countersign.gate.ApprovalProperties;
 import io.countersign.response.ResponseVariables;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -12,11 +11,8 @@ class StageSecretRotationDelegate implements JavaDelegate {
 
 	private final SecretRotation rotation;
 
-	private final ApprovalProperties approval;
-
-	StageSecretRotationDelegate(SecretRotation rotation, ApprovalProperties approval) {
+	StageSecretRotationDelegate(SecretRotation rotation) {
 		this.rotation = rotation;
-		this.approval = approval;
 	}
 
 	@Override
@@ -28,9 +24,6 @@ class StageSecretRotationDelegate implements JavaDelegate {
 		execution.setVariable(ResponseVariables.ACTION_FINGERPRINT, staged.action().fingerprint());
 		execution.setVariable(ResponseVariables.BLAST_RADIUS, staged.blastRadiusText());
 		execution.setVariable(ResponseVariables.ROLLBACK_PLAN, staged.rollbackPlan());
-		execution.setVariable(ResponseVariables.ESCALATE_AFTER, this.approval.escalateAfter().toString());
-		execution.setVariable(ResponseVariables.EXPIRE_AFTER, this.approval.expireAfter().toString());
-		execution.setVariable(ResponseVariables.ESCALATION_GROUP, this.approval.escalationGroup());
 	}
 
 }

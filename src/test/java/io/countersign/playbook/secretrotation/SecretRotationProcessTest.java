@@ -8,6 +8,7 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 import java.util.List;
 
 import io.countersign.action.StagedAction;
+import io.countersign.gate.ApprovalGateProcess;
 import io.countersign.gate.ApprovalRefusedException;
 import io.countersign.gate.InvalidDecisionException;
 import io.countersign.inventory.CredentialKind;
@@ -82,7 +83,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 	@Test
 	void shouldExpireWithoutChangingAnythingWhenNobodyDecides() {
 		ProcessInstance instance = stagedBy("scanner");
-		execute(job(SecretRotationProcess.BOUNDARY_EXPIRED));
+		this.rotation.fireGateTimer(ApprovalGateProcess.BOUNDARY_EXPIRED);
 
 		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_EXPIRED)
 			.hasNotPassed(SecretRotationProcess.TASK_APPLY);
@@ -97,8 +98,8 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 		ProcessInstance instance = stagedBy("scanner");
 		assertThatThrownBy(() -> this.rotation.approveAs("dave")).isInstanceOf(AuthorizationException.class);
 
-		execute(job(SecretRotationProcess.BOUNDARY_ESCALATION));
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
+		this.rotation.fireGateTimer(ApprovalGateProcess.BOUNDARY_ESCALATION);
+		assertStillWaitingForApproval(instance);
 		assertThat(this.taskService.getIdentityLinksForTask(this.rotation.approvalTask().getId()))
 			.extracting(IdentityLink::getGroupId)
 			.containsExactlyInAnyOrder("platform-owners", "security-leads");
@@ -118,7 +119,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 		ProcessInstance instance = stagedBy("bob");
 		assertThatThrownBy(() -> this.rotation.approveAs("bob")).isInstanceOf(ApprovalRefusedException.class)
 			.hasMessageContaining("not-requester");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
+		assertStillWaitingForApproval(instance);
 		assertThat(this.rotation.response().decisions()).isEmpty();
 	}
 
@@ -127,7 +128,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 		ProcessInstance instance = stagedBy("scanner");
 		assertThatThrownBy(() -> this.rotation.approveAs("alice")).isInstanceOf(AuthorizationException.class);
 		assertThatThrownBy(() -> this.rotation.approveAs("scanner")).isInstanceOf(AuthorizationException.class);
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
+		assertStillWaitingForApproval(instance);
 		assertThat(this.rotation.response().decisions()).isEmpty();
 	}
 
@@ -136,7 +137,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 		ProcessInstance instance = stagedBy("scanner");
 		assertThatThrownBy(() -> this.rotation.approveAs("admin")).isInstanceOf(ApprovalRefusedException.class)
 			.hasMessageContaining("candidate-group");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
+		assertStillWaitingForApproval(instance);
 	}
 
 	@Test
@@ -148,7 +149,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 						this.rotation.stagedFingerprint())))
 			.isInstanceOf(ApprovalRefusedException.class)
 			.hasMessageContaining("authenticated-approver");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
+		assertStillWaitingForApproval(instance);
 	}
 
 	@Test
@@ -160,7 +161,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 		assertThatThrownBy(() -> this.rotation.decideAs("bob", "APPROVE", "looks fine", null))
 			.isInstanceOf(InvalidDecisionException.class)
 			.hasMessageContaining("fingerprint-match");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
+		assertStillWaitingForApproval(instance);
 		assertThat(this.rotation.response().decisions()).isEmpty();
 	}
 
@@ -176,7 +177,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 		assertThatThrownBy(() -> this.rotation.decideAs("bob", "APPROVE", "  ", fingerprint))
 			.isInstanceOf(InvalidDecisionException.class)
 			.hasMessageContaining("reason-required");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
+		assertStillWaitingForApproval(instance);
 	}
 
 	@Test

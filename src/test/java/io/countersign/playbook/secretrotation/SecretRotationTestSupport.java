@@ -5,9 +5,11 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 
+import io.countersign.gate.ApprovalGateProcess;
 import io.countersign.inventory.Inventory;
 import io.countersign.response.Responses;
 import io.countersign.support.ProcessEngineTest;
+import io.countersign.support.ResponseScenario;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RuntimeService;
@@ -39,22 +41,37 @@ abstract class SecretRotationTestSupport {
 	@Autowired
 	IdentityService identityService;
 
-	SecretRotationScenario rotation;
+	ResponseScenario rotation;
 
 	@BeforeEach
 	void setUpRotation() {
 		init(this.processEngine);
-		this.rotation = new SecretRotationScenario(this.inventory, this.responses, this.runtimeService, this.taskService,
-				this.identityService);
+		this.rotation = scenario(ResponseScenario.Options.secretRotation());
 	}
 
-	/** Requested by {@code requester}, staged, and waiting for a decision. */
+	ResponseScenario scenario(ResponseScenario.Options options) {
+		return new ResponseScenario(this.processEngine, this.inventory, this.responses, options);
+	}
+
+	/** Requested by {@code requester}, staged, and waiting in the approval gate for a decision. */
 	ProcessInstance stagedBy(String requester) {
-		ProcessInstance instance = this.rotation.requestedBy(requester);
+		return staged(this.rotation, requester);
+	}
+
+	static ProcessInstance staged(ResponseScenario scenario, String requester) {
+		ProcessInstance instance = scenario.requestedBy(requester);
 		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
 		execute(job());
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPROVE);
+		assertThat(instance).isWaitingAt(SecretRotationProcess.CALL_APPROVAL_GATE);
+		assertThat(scenario.gateInstance()).isWaitingAt(ApprovalGateProcess.TASK_APPROVE);
+		assertThat(instance);
 		return instance;
+	}
+
+	/** Asserts the gate still waits for a decision, and makes the playbook the instance {@code job()} looks at. */
+	void assertStillWaitingForApproval(ProcessInstance instance) {
+		assertThat(this.rotation.gateInstance()).isWaitingAt(ApprovalGateProcess.TASK_APPROVE);
+		assertThat(instance).isWaitingAt(SecretRotationProcess.CALL_APPROVAL_GATE);
 	}
 
 }

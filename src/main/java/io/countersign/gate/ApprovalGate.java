@@ -1,0 +1,271 @@
+package io.countersign.gate;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import io.countersign.action.StagedAction;
+import io.countersign.inventory.Identity;
+import io.countersign.inventory.Inventory;
+import io.countersign.response.ResponseRecord;
+import io.countersign.response.Responses;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.Group;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * The approval gate's rules, shared by every playbook: open a request under the policy, accept or refuse each
+ * decision, count the quorum, escalate, expire. Everything it enforces is read from the database at the moment
+ * of enforcement, never from process variables.
+ */
+@Service
+class ApprovalGate {
+
+	static final String DEFAULT_PURPOSE = "apply";
+
+	private final ApprovalPolicy policy;
+
+	private final ApprovalRequests requests;
+
+	private final SeparationOfDuties separationOfDuties;
+
+	private final Responses responses;
+
+	private final Inventory inventory;
+
+	private final IdentityService identityService;
+
+	private final Clock clock = Clock.systemUTC();
+
+	ApprovalGate(ApprovalPolicy policy, ApprovalRequests requests, SeparationOfDuties separationOfDuties,
+			Responses responses, Inventory inventory, IdentityService identityService) {
+		this.policy = policy;
+		this.requests = requests;
+		this.separationOfDuties = separationOfDuties;
+		this.responses = responses;
+		this.inventory = inventory;
+		this.identityService = identityService;
+	}
+
+	/**
+	 * Asks the policy about the response's staged action and records its answer: an open request, or a denied one
+	 * that nobody can approve.
+	 */
+	ApprovalRequest open(String responseId, String purpose) {
+		ResponseRecord response = response(responseId);
+		if (response.stagedAction() == null || response.actionFingerprint() == null) {
+			throw new IllegalStateException("response " + responseId + " has no staged action to approve");
+		}
+		StagedAction action = StagedAction.fromJson(response.stagedAction());
+		Optional<Identity> identity = this.inventory.find(response.identity());
+		PolicyEvaluation evaluation = identity
+			.map(found -> this.policy.evaluate(new PolicyInput(action.type(), response.environment(),
+					response.severity(), found.privilegeLevel().json(), found.customerFacing())))
+			.orElseGet(() -> PolicyEvaluation.denied(
+					"identity '" + response.identity() + "' is not in the inventory, so no policy input is known", null));
+		Instant now = this.clock.instant();
+		String version = evaluation.policyVersion() == null ? "none" : evaluation.policyVersion();
+		ApprovalRequest request;
+		if (evaluation.isDenied()) {
+			request = new ApprovalRequest(UUID.randomUUID().toString(), responseId, purpose,
+					response.actionFingerprint(), "none", version, null, null, 0, null, null,
+					ApprovalRequest.Status.DENIED, evaluation.deniedReason(), null, now, now, null, null, null);
+			this.requests.insert(request);
+			this.responses.event(responseId, "POLICY_EVALUATED", null, "Denied by " + version + ": "
+					+ evaluation.deniedReason());
+			return request;
+		}
+		PolicyDecision decision = evaluation.decision();
+		request = new ApprovalRequest(UUID.randomUUID().toString(), responseId, purpose, response.actionFingerprint(),
+				decision.rule(), version, decision.approverGroup(), decision.escalationGroup(),
+				decision.requiredApprovals(), decision.escalateAfter().toString(), decision.expireAfter().toString(),
+				ApprovalRequest.Status.OPEN, null, null, now, null, null, null, null);
+		this.requests.insert(request);
+		this.responses.event(responseId, "POLICY_EVALUATED", null,
+				"Rule '" + decision.rule() + "' of " + version + ": " + decision.requiredApprovals()
+						+ " distinct approval(s) from " + decision.approverGroup() + ", escalate to "
+						+ decision.escalationGroup() + " after " + decision.escalateAfter() + ", expire after "
+						+ decision.expireAfter());
+		return request;
+	}
+
+	/** A decision as submitted through any channel, with the engine's authenticated user. */
+	record Submission(String requestId, String responseId, String taskId, String user, String decision, String reason,
+			String approvedFingerprint) {
+	}
+
+	/**
+	 * Applies every rule to a submitted decision and records it, or throws the refusal that names the rule. Who is
+	 * refused is checked before what was submitted, so a stranger learns nothing about the form.
+	 */
+	Quorum decide(Submission submission) {
+		if (submission.user() == null) {
+			throw new ApprovalRefusedException("authenticated-approver",
+					"an approval must be completed by an authenticated user");
+		}
+		ApprovalRequest request = request(submission.requestId(), submission.responseId());
+		ResponseRecord response = response(submission.responseId());
+		String user = submission.user();
+		if (request.status() != ApprovalRequest.Status.OPEN) {
+			throw new ApprovalRefusedException("request-open",
+					"approval request " + request.id() + " is " + request.status() + "; nothing can be decided");
+		}
+		Set<String> allowed = allowedGroups(request);
+		Set<String> memberships = groupsOf(user);
+		if (allowed.stream().noneMatch(memberships::contains)) {
+			throw new ApprovalRefusedException("candidate-group", "user '" + user
+					+ "' is not a member of the group(s) the policy named " + allowed + " (rule '"
+					+ request.policyRule() + "')");
+		}
+		Identity identity = this.inventory.find(response.identity()).orElse(null);
+		this.separationOfDuties.exclusion(user, response, identity).ifPresent(exclusion -> {
+			throw new ApprovalRefusedException(exclusion.rule(), exclusion.message());
+		});
+		List<ApprovalRequests.Decision> earlier = this.requests.decisions(request.id());
+		if (earlier.stream().anyMatch(d -> d.approver().equals(user))) {
+			throw new ApprovalRefusedException("distinct-approvers",
+					"user '" + user + "' already decided on this request; the same person never counts twice");
+		}
+
+		String decision = submission.decision();
+		if (!ApprovalVariables.APPROVE.equals(decision) && !ApprovalVariables.REJECT.equals(decision)) {
+			throw new InvalidDecisionException("decision-required", "decision must be APPROVE or REJECT");
+		}
+		String reason = submission.reason();
+		if (reason == null || reason.isBlank()) {
+			throw new InvalidDecisionException("reason-required", "a reason is mandatory");
+		}
+		if (reason.length() > ApprovalVariables.MAX_REASON_LENGTH) {
+			throw new InvalidDecisionException("reason-required",
+					"reason is longer than " + ApprovalVariables.MAX_REASON_LENGTH + " characters");
+		}
+		String submitted = submission.approvedFingerprint();
+		boolean blank = submitted == null || submitted.isBlank();
+		if (ApprovalVariables.APPROVE.equals(decision)) {
+			if (blank) {
+				throw new InvalidDecisionException("fingerprint-match",
+						"approvedFingerprint is mandatory: approve the exact staged action");
+			}
+			if (!submitted.equals(request.actionFingerprint()) || !submitted.equals(response.actionFingerprint())) {
+				throw new InvalidDecisionException("fingerprint-match", "approvedFingerprint " + submitted
+						+ " is not the staged action's fingerprint " + request.actionFingerprint());
+			}
+		}
+		String fingerprint = blank ? request.actionFingerprint() : submitted;
+		Instant now = this.clock.instant();
+		this.requests.appendDecision(request.id(), response.id(), submission.taskId(), user, decision, reason.strip(),
+				fingerprint, now);
+		Quorum quorum = quorum(request, response, identity);
+		this.responses.event(response.id(), "DECIDED", user,
+				decision + " (" + quorum.describe() + "): " + reason.strip());
+		if (quorum.state() != ApprovalRequest.Status.OPEN && this.requests.close(request.id(), quorum.state(), now)) {
+			this.responses.event(response.id(), quorum.state() == ApprovalRequest.Status.APPROVED ? "QUORUM_REACHED"
+					: "REJECTED", null, quorum.state() == ApprovalRequest.Status.APPROVED
+							? "Quorum of " + quorum.required() + " reached for " + request.actionFingerprint() + ": "
+									+ String.join(", ", quorum.approvers())
+							: "Rejected by " + user + "; nothing will be applied");
+		}
+		return quorum;
+	}
+
+	/**
+	 * Counts the quorum from the decision store. Only approvals of the request's exact fingerprint by people who are
+	 * eligible now count, each person once.
+	 */
+	Quorum quorum(ApprovalRequest request, ResponseRecord response, Identity identity) {
+		List<ApprovalRequests.Decision> decisions = this.requests.decisions(request.id());
+		if (decisions.stream().anyMatch(d -> ApprovalVariables.REJECT.equals(d.decision()))) {
+			return new Quorum(ApprovalRequest.Status.REJECTED, List.of(), request.requiredApprovals());
+		}
+		Set<String> approvers = new LinkedHashSet<>();
+		for (ApprovalRequests.Decision d : decisions) {
+			if (ApprovalVariables.APPROVE.equals(d.decision()) && request.actionFingerprint().equals(d.fingerprint())
+					&& this.separationOfDuties.exclusion(d.approver(), response, identity).isEmpty()) {
+				approvers.add(d.approver());
+			}
+		}
+		ApprovalRequest.Status state = approvers.size() >= request.requiredApprovals() && request.requiredApprovals() > 0
+				? ApprovalRequest.Status.APPROVED : ApprovalRequest.Status.OPEN;
+		return new Quorum(state, List.copyOf(approvers), request.requiredApprovals());
+	}
+
+	Quorum quorum(ApprovalRequest request) {
+		ResponseRecord response = response(request.responseId());
+		return quorum(request, response, this.inventory.find(response.identity()).orElse(null));
+	}
+
+	/** Adds the escalation group; the quorum and the approvals already given stay as they were. */
+	ApprovalRequest escalate(String requestId, String responseId) {
+		ApprovalRequest request = request(requestId, responseId);
+		if (this.requests.markEscalated(requestId, this.clock.instant())) {
+			this.responses.event(responseId, "ESCALATED", null, "No quorum after " + request.escalateAfter()
+					+ ": " + request.escalationGroup() + " may now approve too; " + quorum(request).describe()
+					+ " so far");
+		}
+		return this.requests.find(requestId).orElseThrow();
+	}
+
+	/** The timer fired before the quorum: the request is denied and stays denied. */
+	void expire(String requestId, String responseId) {
+		ApprovalRequest request = request(requestId, responseId);
+		if (this.requests.close(requestId, ApprovalRequest.Status.EXPIRED, this.clock.instant())) {
+			this.responses.event(responseId, "EXPIRED", null, "No quorum within " + request.expireAfter() + " ("
+					+ quorum(request).describe() + "); the action is denied and nothing was changed");
+		}
+	}
+
+	/** For example "Approve credential.rotate of payments-api-key (2 of 2)": the name Tasklist lists. */
+	String taskName(ApprovalRequest request, int next) {
+		StagedAction action = StagedAction.fromJson(response(request.responseId()).stagedAction());
+		String name = "Approve " + action.type() + " of " + action.target()
+				+ (DEFAULT_PURPOSE.equals(request.purpose()) ? "" : " (" + request.purpose() + ")");
+		return request.requiredApprovals() > 1 ? name + " (" + next + " of " + request.requiredApprovals() + ")"
+				: name;
+	}
+
+	ApprovalRequest request(String requestId, String responseId) {
+		if (requestId == null) {
+			throw new ApprovalRefusedException("known-request", "no approval request is attached to this task");
+		}
+		return this.requests.find(requestId)
+			.filter(found -> found.responseId().equals(responseId))
+			.orElseThrow(() -> new ApprovalRefusedException("known-request",
+					"approval request " + requestId + " does not belong to response " + responseId));
+	}
+
+	/** The groups whose members may decide now: the policy's approvers, plus the escalation group once escalated. */
+	static Set<String> allowedGroups(ApprovalRequest request) {
+		Set<String> groups = new LinkedHashSet<>();
+		if (request.approverGroup() != null) {
+			groups.add(request.approverGroup());
+		}
+		if (request.escalated() && request.escalationGroup() != null) {
+			groups.add(request.escalationGroup());
+		}
+		return groups;
+	}
+
+	private ResponseRecord response(String responseId) {
+		return this.responses.record(responseId)
+			.orElseThrow(() -> new ApprovalRefusedException("known-response", "response " + responseId + " is unknown"));
+	}
+
+	/**
+	 * Memberships as stored now, not as cached in a web session: a user removed from a group a minute ago cannot
+	 * approve. Read without authorization checks, since a user need not be allowed to list groups to be in one.
+	 */
+	private Set<String> groupsOf(String user) {
+		return SeparationOfDuties
+			.withoutAuthorization(() -> this.identityService.createGroupQuery().groupMember(user).list())
+			.stream()
+			.map(Group::getId)
+			.collect(Collectors.toSet());
+	}
+
+}

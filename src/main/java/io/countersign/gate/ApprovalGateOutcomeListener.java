@@ -1,0 +1,64 @@
+package io.countersign.gate;
+
+import java.util.Optional;
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.camunda.bpm.model.bpmn.instance.BaseElement;
+import org.camunda.bpm.model.bpmn.instance.ExtensionElements;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs on the gate's end events and hands the outcome (the end event's {@code gateOutcome} property) to the calling
+ * playbook. An {@code APPROVED} end without an approved request in the decision store is a broken diagram or a
+ * tampered instance: it stops with an incident rather than letting the playbook apply.
+ */
+@Component("approvalGateOutcomeListener")
+class ApprovalGateOutcomeListener implements ExecutionListener {
+
+	static final String OUTCOME_PROPERTY = "gateOutcome";
+
+	private final ApprovalGate gate;
+
+	ApprovalGateOutcomeListener(ApprovalGate gate) {
+		this.gate = gate;
+	}
+
+	@Override
+	public void notify(DelegateExecution execution) {
+		String outcome = outcome(execution).orElseThrow(() -> new IllegalStateException(
+				"End event " + execution.getCurrentActivityId() + " has no extension property '" + OUTCOME_PROPERTY + "'"));
+		String requestId = (String) execution.getVariable(ApprovalVariables.REQUEST_ID);
+		String responseId = execution.getProcessBusinessKey();
+		ApprovalRequest.Status expected = ApprovalRequest.Status.valueOf(outcome);
+		if (expected == ApprovalRequest.Status.EXPIRED) {
+			this.gate.expire(requestId, responseId);
+		}
+		ApprovalRequest request = this.gate.request(requestId, responseId);
+		if (request.status() != expected) {
+			throw new IllegalStateException("The gate reached " + outcome + " but approval request " + requestId
+					+ " is " + request.status() + " in the decision store");
+		}
+		execution.setVariable(ApprovalVariables.GATE_OUTCOME, outcome);
+	}
+
+	private static Optional<String> outcome(DelegateExecution execution) {
+		BaseElement element = execution.getBpmnModelElementInstance();
+		ExtensionElements extensions = element == null ? null : element.getExtensionElements();
+		if (extensions == null) {
+			return Optional.empty();
+		}
+		return extensions.getElementsQuery()
+			.filterByType(CamundaProperties.class)
+			.list()
+			.stream()
+			.flatMap(properties -> properties.getCamundaProperties().stream())
+			.filter(property -> OUTCOME_PROPERTY.equals(property.getCamundaName()))
+			.map(CamundaProperty::getCamundaValue)
+			.findFirst();
+	}
+
+}

@@ -1,0 +1,123 @@
+package io.countersign.gate;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.countersign.security.Groups;
+import org.camunda.bpm.dmn.engine.DmnDecisionRuleResult;
+import org.camunda.bpm.dmn.engine.DmnDecisionTableResult;
+import org.camunda.bpm.engine.DecisionService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.repository.DecisionDefinition;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Evaluates {@code bpmn/approval-policy.dmn}. Fails closed: no deployed policy, no matching rule, or a rule whose
+ * outputs make no sense all deny the action, with a reason that says which.
+ */
+@Service
+class ApprovalPolicy {
+
+	static final String DECISION_KEY = "approval-policy";
+
+	static final int MAX_REQUIRED_APPROVALS = 5;
+
+	private final RepositoryService repositoryService;
+
+	private final DecisionService decisionService;
+
+	ApprovalPolicy(RepositoryService repositoryService, DecisionService decisionService) {
+		this.repositoryService = repositoryService;
+		this.decisionService = decisionService;
+	}
+
+	PolicyEvaluation evaluate(PolicyInput input) {
+		DecisionDefinition definition = withoutAuthorization(() -> this.repositoryService
+			.createDecisionDefinitionQuery()
+			.decisionDefinitionKey(DECISION_KEY)
+			.latestVersion()
+			.singleResult());
+		if (definition == null) {
+			return PolicyEvaluation.denied("no approval policy is deployed (decision '" + DECISION_KEY + "')", null);
+		}
+		String version = definition.getKey() + ":" + definition.getVersion();
+		// Evaluated by id, so the version recorded is the version that answered.
+		DmnDecisionTableResult result = withoutAuthorization(
+				() -> this.decisionService.evaluateDecisionTableById(definition.getId(), input.variables()));
+		if (result.isEmpty()) {
+			return PolicyEvaluation.denied("no rule of " + version + " matches " + input.describe(), version);
+		}
+		DmnDecisionRuleResult outputs = result.getFirstResult();
+		String rule = text(outputs.getEntryMap(), "policyRule");
+		try {
+			return new PolicyEvaluation(decision(rule, outputs.getEntryMap()), null, version);
+		}
+		catch (IllegalArgumentException ex) {
+			return PolicyEvaluation.denied("rule '" + rule + "' of " + version + " is invalid: " + ex.getMessage(),
+					version);
+		}
+	}
+
+	private static PolicyDecision decision(String rule, Map<String, Object> outputs) {
+		if (rule == null || rule.isBlank()) {
+			throw new IllegalArgumentException("policyRule is empty");
+		}
+		String approverGroup = text(outputs, "approverGroup");
+		if (approverGroup == null || !Groups.APPROVER_GROUPS.contains(approverGroup)) {
+			throw new IllegalArgumentException("approverGroup '" + approverGroup + "' is not one of "
+					+ Groups.APPROVER_GROUPS.stream().sorted().toList());
+		}
+		Object required = outputs.get("requiredApprovals");
+		if (!(required instanceof Number number) || number.intValue() < 1
+				|| number.intValue() > MAX_REQUIRED_APPROVALS) {
+			throw new IllegalArgumentException(
+					"requiredApprovals must be a whole number from 1 to " + MAX_REQUIRED_APPROVALS + ", not " + required);
+		}
+		String escalationGroup = text(outputs, "escalationGroup");
+		if (escalationGroup == null || !Groups.APPROVER_GROUPS.contains(escalationGroup)) {
+			throw new IllegalArgumentException("escalationGroup '" + escalationGroup + "' is not an approver group");
+		}
+		Duration expireAfter = duration(outputs, "expireAfter");
+		Duration escalateAfter = duration(outputs, "escalateAfter");
+		if (escalateAfter.compareTo(expireAfter) >= 0) {
+			throw new IllegalArgumentException("escalateAfter " + escalateAfter + " is not before expireAfter "
+					+ expireAfter);
+		}
+		return new PolicyDecision(rule.strip(), approverGroup, number.intValue(), escalateAfter, escalationGroup,
+				expireAfter);
+	}
+
+	private static Duration duration(Map<String, Object> outputs, String name) {
+		String text = text(outputs, name);
+		if (text == null) {
+			throw new IllegalArgumentException(name + " is empty");
+		}
+		try {
+			Duration duration = Duration.parse(text);
+			if (duration.isNegative() || duration.isZero()) {
+				throw new IllegalArgumentException(name + " must be positive, not " + text);
+			}
+			return duration;
+		}
+		catch (DateTimeParseException ex) {
+			throw new IllegalArgumentException(name + " '" + text + "' is not an ISO-8601 duration such as PT4H");
+		}
+	}
+
+	private static String text(Map<String, Object> outputs, String name) {
+		Object value = outputs.get(name);
+		return value == null || value.toString().isBlank() ? null : value.toString().strip();
+	}
+
+	/**
+	 * The policy is evaluated on behalf of the gate, not of whoever's command triggered it: an approver completing
+	 * a task need not hold rights on decision definitions.
+	 */
+	private static <T> T withoutAuthorization(Callable<T> callable) {
+		return SeparationOfDuties.withoutAuthorization(callable);
+	}
+
+}

@@ -1,0 +1,33 @@
+package io.countersign.gate;
+
+import java.time.Instant;
+
+/**
+ * One request for approval of one exact action (by fingerprint) of a response, with the policy's answer. The row,
+ * not the process variables, is what the listener and the guard enforce.
+ */
+record ApprovalRequest(String id, String responseId, String purpose, String actionFingerprint, String policyRule,
+		String policyVersion, String approverGroup, String escalationGroup, int requiredApprovals,
+		String escalateAfter, String expireAfter, Status status, String deniedReason, Instant escalatedAt,
+		Instant createdAt, Instant decidedAt, String receiptId, String receiptToken, Instant receiptExpiresAt) {
+
+	enum Status {
+
+		/** Waiting for decisions. */
+		OPEN,
+		/** The quorum approved the fingerprint. */
+		APPROVED,
+		/** One approver rejected. */
+		REJECTED,
+		/** Nobody reached the quorum in time: denied. */
+		EXPIRED,
+		/** No policy rule allows the action: denied without asking anyone. */
+		DENIED
+
+	}
+
+	boolean escalated() {
+		return this.escalatedAt != null;
+	}
+
+}

@@ -1,0 +1,50 @@
+package io.countersign.gate;
+
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * The policy step a playbook runs before calling the gate. A denied action ends the playbook through the modelled
+ * {@code POLICY_DENIED} error: nobody is asked, nothing is applied.
+ */
+@Component("evaluateApprovalPolicyDelegate")
+class EvaluateApprovalPolicyDelegate implements JavaDelegate {
+
+	private final ApprovalGate gate;
+
+	EvaluateApprovalPolicyDelegate(ApprovalGate gate) {
+		this.gate = gate;
+	}
+
+	@Override
+	public void execute(DelegateExecution execution) {
+		String purpose = text(execution, ApprovalVariables.PURPOSE, ApprovalGate.DEFAULT_PURPOSE);
+		ApprovalRequest request = this.gate.open(execution.getProcessBusinessKey(), purpose);
+		execution.setVariable(ApprovalVariables.REQUEST_ID, request.id());
+		execution.setVariable(ApprovalVariables.POLICY_RULE, request.policyRule());
+		execution.setVariable(ApprovalVariables.POLICY_VERSION, request.policyVersion());
+		if (request.status() == ApprovalRequest.Status.DENIED) {
+			throw new BpmnError(ApprovalGateProcess.ERROR_POLICY_DENIED, request.deniedReason());
+		}
+		execution.setVariable(ApprovalVariables.FORM_REF,
+				text(execution, ApprovalVariables.FORM_REF, ApprovalVariables.DEFAULT_FORM));
+		execution.setVariable(ApprovalVariables.CANDIDATE_GROUPS, request.approverGroup());
+		execution.setVariable(ApprovalVariables.REQUIRED_APPROVALS, request.requiredApprovals());
+		execution.setVariable(ApprovalVariables.ESCALATE_AFTER, request.escalateAfter());
+		execution.setVariable(ApprovalVariables.ESCALATION_GROUP, request.escalationGroup());
+		execution.setVariable(ApprovalVariables.EXPIRE_AFTER, request.expireAfter());
+		execution.setVariable(ApprovalVariables.STATE, ApprovalRequest.Status.OPEN.name());
+		execution.setVariable(ApprovalVariables.STILL_NEEDED, request.requiredApprovals());
+		execution.setVariable(ApprovalVariables.PROGRESS, "0 of " + request.requiredApprovals() + " approval(s)");
+		execution.setVariable(ApprovalVariables.TASK_NAME, this.gate.taskName(request, 1));
+	}
+
+	private static String text(DelegateExecution execution, String name, String fallback) {
+		Object value = execution.getVariable(name);
+		return value == null || value.toString().isBlank() ? fallback : value.toString();
+	}
+
+}

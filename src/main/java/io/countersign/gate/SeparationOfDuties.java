@@ -1,0 +1,81 @@
+package io.countersign.gate;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import io.countersign.inventory.Identity;
+import io.countersign.response.ResponseRecord;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Who may never approve an action, whatever groups they are in. Checked when a decision is submitted and again
+ * when the quorum is counted before apply, so a rule added later also discounts approvals given earlier.
+ */
+@Component
+class SeparationOfDuties {
+
+	private final IdentityService identityService;
+
+	private final ApprovalProperties.SeparationOfDuties properties;
+
+	SeparationOfDuties(IdentityService identityService, ApprovalProperties properties) {
+		this.identityService = identityService;
+		this.properties = properties.separationOfDuties();
+	}
+
+	record Exclusion(String rule, String message) {
+	}
+
+	Optional<Exclusion> exclusion(String user, ResponseRecord response, Identity identity) {
+		if (user.equals(response.requestedBy())) {
+			return Optional.of(new Exclusion("not-requester",
+					"user '" + user + "' requested this response and cannot decide it"));
+		}
+		if (identity == null) {
+			return Optional.of(new Exclusion("known-identity",
+					"identity '" + response.identity() + "' is no longer in the inventory"));
+		}
+		if (user.equals(identity.owner()) && isPersonUser(identity.owner())) {
+			return Optional.of(new Exclusion("not-identity-owner",
+					"user '" + user + "' owns identity '" + identity.id() + "' and cannot approve actions on it"));
+		}
+		if (this.properties.credentialCreator() && response.credential() != null) {
+			Identity.Credential credential = identity.credential(response.credential());
+			if (credential != null && user.equals(credential.createdBy())) {
+				return Optional.of(new Exclusion("not-credential-creator", "user '" + user + "' created credential '"
+						+ credential.id() + "' and cannot approve actions on it"));
+			}
+		}
+		if (this.properties.excludedUsers().contains(user)) {
+			return Optional.of(new Exclusion("excluded-approver",
+					"user '" + user + "' is excluded from approving (countersign.approval.separation-of-duties)"));
+		}
+		return Optional.empty();
+	}
+
+	/** Owners are often teams; the rule is about a person judging their own identity. */
+	private boolean isPersonUser(String id) {
+		return withoutAuthorization(() -> this.identityService.createUserQuery().userId(id).count() > 0);
+	}
+
+	static <T> T withoutAuthorization(Callable<T> callable) {
+		CommandContext context = Context.getCommandContext();
+		if (context != null) {
+			return context.runWithoutAuthorization(callable);
+		}
+		try {
+			return callable.call();
+		}
+		catch (RuntimeException ex) {
+			throw ex;
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
