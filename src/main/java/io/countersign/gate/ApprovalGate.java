@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -12,6 +13,9 @@ import java.util.stream.Collectors;
 import io.countersign.action.StagedAction;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
+import io.countersign.receipt.IssuedReceipt;
+import io.countersign.receipt.ReceiptRequest;
+import io.countersign.receipt.Receipts;
 import io.countersign.response.ResponseRecord;
 import io.countersign.response.Responses;
 import org.camunda.bpm.engine.IdentityService;
@@ -41,10 +45,13 @@ class ApprovalGate {
 
 	private final IdentityService identityService;
 
+	private final Receipts receipts;
+
 	private final Clock clock = Clock.systemUTC();
 
 	ApprovalGate(ApprovalPolicy policy, ApprovalRequests requests, SeparationOfDuties separationOfDuties,
-			Responses responses, Inventory inventory, IdentityService identityService) {
+			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts) {
+		this.receipts = receipts;
 		this.policy = policy;
 		this.requests = requests;
 		this.separationOfDuties = separationOfDuties;
@@ -209,6 +216,28 @@ class ApprovalGate {
 					+ " so far");
 		}
 		return this.requests.find(requestId).orElseThrow();
+	}
+
+	/**
+	 * Signs a receipt for an approved request, after counting the quorum once more from the decision store: a
+	 * diagram that reaches this step without a quorum gets an incident, not a receipt.
+	 */
+	IssuedReceipt issueReceipt(String requestId, String responseId) {
+		ApprovalRequest request = request(requestId, responseId);
+		Quorum quorum = quorum(request);
+		if (request.status() != ApprovalRequest.Status.APPROVED || quorum.state() != ApprovalRequest.Status.APPROVED) {
+			throw new IllegalStateException("No receipt for approval request " + requestId + ": it is "
+					+ request.status() + " with " + quorum.describe());
+		}
+		IssuedReceipt receipt = this.receipts.issue(new ReceiptRequest(responseId, request.actionFingerprint(),
+				quorum.approvers(), request.policyRule(), null,
+				Map.of("approvalRequest", request.id(), "purpose", request.purpose(), "policyVersion",
+						request.policyVersion())));
+		this.requests.storeReceipt(requestId, receipt.id(), receipt.token(), receipt.expiresAt());
+		this.responses.event(responseId, "RECEIPT_ISSUED", null, "Receipt " + receipt.id() + " for "
+				+ request.actionFingerprint() + " signed by key " + receipt.keyId() + ", single use, valid until "
+				+ receipt.expiresAt());
+		return receipt;
 	}
 
 	/** The timer fired before the quorum: the request is denied and stays denied. */

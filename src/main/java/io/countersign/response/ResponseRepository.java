@@ -108,6 +108,18 @@ class ResponseRepository {
 			.list();
 	}
 
+	List<ResponseView.ApprovalView> approvals(String responseId) {
+		return this.jdbc.sql("select * from approval_request where response_id = ? order by created_at, id")
+			.param(responseId)
+			.query((rs, n) -> new ResponseView.ApprovalView(rs.getString("id"), rs.getString("purpose"),
+					rs.getString("action_fingerprint"), rs.getString("policy_rule"), rs.getString("policy_version"),
+					rs.getString("approver_group"), rs.getString("escalation_group"), rs.getInt("required_approvals"),
+					rs.getString("status"), rs.getString("denied_reason"), instant(rs, "escalated_at"),
+					instant(rs, "created_at"), instant(rs, "decided_at"), rs.getString("receipt_id"),
+					instant(rs, "receipt_expires_at")))
+			.list();
+	}
+
 	List<ResponseView.DecisionView> decisions(String responseId) {
 		return this.jdbc.sql("""
 				select approver, decision, reason, action_fingerprint, decided_at from approval_decision

@@ -9,10 +9,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 /** A response as integrators and analysts read it. */
 public record ResponseView(String id, String playbook, ResponseStatus status, String identity, String credential,
 		String requestedBy, String summary, String source, String severity, String environment, JsonNode evidence,
-		StagedActionView stagedAction, JsonNode blastRadius, String rollbackPlan, List<DecisionView> decisions,
-		List<TimelineEntry> timeline, Instant createdAt, Instant updatedAt, Map<String, String> links) {
+		StagedActionView stagedAction, JsonNode blastRadius, String rollbackPlan, List<ApprovalView> approvals,
+		List<DecisionView> decisions, List<TimelineEntry> timeline, Instant createdAt, Instant updatedAt,
+		Map<String, String> links) {
 
 	public record StagedActionView(String type, String target, JsonNode parameters, String fingerprint) {
+	}
+
+	/**
+	 * One request for approval: what the policy asked for (rule and deployed version) and where it stands. A denied
+	 * request names its reason; an approved one the receipt that was issued.
+	 */
+	public record ApprovalView(String id, String purpose, String fingerprint, String policyRule, String policyVersion,
+			String approverGroup, String escalationGroup, int requiredApprovals, String status, String deniedReason,
+			Instant escalatedAt, Instant createdAt, Instant decidedAt, String receiptId, Instant receiptExpiresAt) {
 	}
 
 	public record DecisionView(String approver, String decision, String reason, String fingerprint, Instant at) {

@@ -233,7 +233,8 @@ public class Responses {
 		}
 		return new ResponseView(row.id(), row.playbook(), row.status(), row.identity(), row.credential(),
 				row.requestedBy(), row.summary(), row.source(), row.severity(), row.environment(), json(row.evidence()),
-				staged, json(row.blastRadius()), row.rollbackPlan(), this.repository.decisions(row.id()),
+				staged, json(row.blastRadius()), row.rollbackPlan(), this.repository.approvals(row.id()),
+				this.repository.decisions(row.id()),
 				this.repository.timeline(row.id()), row.createdAt(), row.updatedAt(), links(row.id()));
 	}
 

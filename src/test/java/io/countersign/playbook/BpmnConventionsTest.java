@@ -27,6 +27,11 @@ import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
 import org.camunda.bpm.model.bpmn.instance.camunda.CamundaTaskListener;
 import io.countersign.response.ResponseStatus;
+import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
+import org.camunda.bpm.model.bpmn.instance.CallActivity;
+import org.camunda.bpm.model.bpmn.instance.ErrorEventDefinition;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaIn;
+import org.camunda.bpm.model.bpmn.instance.camunda.CamundaOut;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -84,8 +89,15 @@ class BpmnConventionsTest {
 		for (UserTask task : model.getModelElementsByType(UserTask.class)) {
 			assertThat(task.getCamundaCandidateGroups()).as(task.getId()).isNotBlank();
 			assertThat(task.getCamundaFormRef()).as(task.getId()).isNotBlank();
-			assertThat(task.getCamundaFormRefBinding()).as(task.getId()).isEqualTo("deployment");
-			assertThat(formIds).as(task.getId() + " form").contains(task.getCamundaFormRef());
+			if ("${approvalFormRef}".equals(task.getCamundaFormRef())) {
+				// The gate shows the form its caller names, which may be deployed apart from the gate.
+				assertThat(task.getCamundaFormRefBinding()).as(task.getId()).isEqualTo("latest");
+				assertThat(formIds).contains("Form_ApprovalGate");
+			}
+			else {
+				assertThat(task.getCamundaFormRefBinding()).as(task.getId()).isEqualTo("deployment");
+				assertThat(formIds).as(task.getId() + " form").contains(task.getCamundaFormRef());
+			}
 			List<String> listeners = task.getExtensionElements()
 				.getElementsQuery()
 				.filterByType(CamundaTaskListener.class)
@@ -128,6 +140,36 @@ class BpmnConventionsTest {
 				.as(end.getId() + " records its outcome")
 				.anyMatch(listener -> "${responseOutcomeListener}".equals(listener.getCamundaDelegateExpression())
 						&& "start".equals(listener.getCamundaEvent()));
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("playbooks")
+	void shouldAskThePolicyBeforeEveryApprovalGate(Path file) {
+		BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
+		for (CallActivity call : model.getModelElementsByType(CallActivity.class)) {
+			if (!"approval-gate".equals(call.getCalledElement())) {
+				continue;
+			}
+			List<CamundaIn> ins = call.getExtensionElements().getElementsQuery().filterByType(CamundaIn.class).list();
+			assertThat(ins).as(call.getId() + " passes the response id").anyMatch(in -> in.getCamundaBusinessKey() != null);
+			assertThat(call.getExtensionElements().getElementsQuery().filterByType(CamundaOut.class).list())
+				.as(call.getId() + " returns the outcome")
+				.anyMatch(out -> "gateOutcome".equals(out.getCamundaSource()));
+			List<FlowNode> before = call.getPreviousNodes().list();
+			assertThat(before).as(call.getId() + " follows the policy step")
+				.singleElement()
+				.satisfies(node -> {
+					assertThat(node).isInstanceOf(ServiceTask.class);
+					assertThat(((ServiceTask) node).getCamundaDelegateExpression())
+						.isEqualTo("${evaluateApprovalPolicyDelegate}");
+					assertThat(model.getModelElementsByType(BoundaryEvent.class))
+						.as(node.getId() + " models the denial")
+						.anyMatch(boundary -> boundary.getAttachedTo() == node && boundary.getEventDefinitions()
+							.stream()
+							.anyMatch(definition -> definition instanceof ErrorEventDefinition error
+									&& error.getError() != null && "POLICY_DENIED".equals(error.getError().getErrorCode())));
+				});
 		}
 	}
 

@@ -25,7 +25,7 @@ class ApplySecretRotationDelegate implements JavaDelegate {
 					(String) execution.getVariable(ResponseVariables.STAGED_ACTION));
 		}
 		catch (ExecutionBlockedException ex) {
-			throw new BpmnError(SecretRotationProcess.ERROR_ACTION_CHANGED, ex.getMessage());
+			throw new BpmnError(SecretRotationProcess.ERROR_EXECUTION_BLOCKED, ex.getMessage());
 		}
 		catch (InventoryConflictException ex) {
 			throw new BpmnError(SecretRotationProcess.ERROR_APPLY_FAILED, ex.getMessage());

@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.StagedAction;
+import io.countersign.gate.ExecutionBlockedException;
 import io.countersign.gate.ExecutionGuard;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
 import io.countersign.inventory.InventoryConflictException;
+import io.countersign.receipt.ReceiptRejectedException;
+import io.countersign.receipt.ReceiptVerifier;
 import io.countersign.response.ResponseRecord;
 import io.countersign.response.ResponseStatus;
 import io.countersign.response.Responses;
@@ -23,6 +26,8 @@ import org.springframework.stereotype.Service;
 @Service
 class SecretRotation {
 
+	static final String CONNECTOR = "inventory";
+
 	private final Inventory inventory;
 
 	private final Responses responses;
@@ -31,7 +36,11 @@ class SecretRotation {
 
 	private final ObjectMapper objectMapper;
 
-	SecretRotation(Inventory inventory, Responses responses, ExecutionGuard guard, ObjectMapper objectMapper) {
+	private final ReceiptVerifier receipts;
+
+	SecretRotation(Inventory inventory, Responses responses, ExecutionGuard guard, ObjectMapper objectMapper,
+			ReceiptVerifier receipts) {
+		this.receipts = receipts;
 		this.inventory = inventory;
 		this.responses = responses;
 		this.guard = guard;
@@ -82,6 +91,16 @@ class SecretRotation {
 	void apply(String responseId, String actionJson) {
 		ExecutionGuard.Cleared cleared = this.guard.check(responseId, actionJson);
 		StagedAction action = cleared.action();
+		// The inventory is the connector here: it spends the receipt in the transaction that changes the credential,
+		// so a rolled-back attempt leaves the receipt unspent for the retry.
+		try {
+			this.receipts.verifyAndConsume(cleared.receipt(), responseId, action.fingerprint(), CONNECTOR);
+		}
+		catch (ReceiptRejectedException ex) {
+			String reason = "the approval receipt was refused (" + ex.reason() + "): " + ex.getMessage();
+			this.responses.event(responseId, "BLOCKED", null, reason);
+			throw new ExecutionBlockedException(reason);
+		}
 		this.responses.transition(responseId, ResponseStatus.APPLYING, "APPLYING", null,
 				"Rotating " + action.target() + " to version " + action.intParameter("toVersion"));
 		this.inventory.rotate(action.parameter("credential"), action.intParameter("fromVersion"),

@@ -34,8 +34,8 @@ public final class SecretRotationProcess {
 	/** A business failure of apply or verify: caught by the model and rolled back. */
 	public static final String ERROR_APPLY_FAILED = "APPLY_FAILED";
 
-	/** The execution guard refused: nothing was applied, nothing to roll back. */
-	public static final String ERROR_ACTION_CHANGED = "ACTION_CHANGED";
+	/** The execution guard or the connector refused (action changed, no quorum, receipt refused): nothing was applied. */
+	public static final String ERROR_EXECUTION_BLOCKED = "EXECUTION_BLOCKED";
 
 	private SecretRotationProcess() {
 	}

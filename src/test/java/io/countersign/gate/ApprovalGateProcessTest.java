@@ -1,0 +1,415 @@
+package io.countersign.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import io.countersign.inventory.Environment;
+import io.countersign.inventory.Inventory;
+import io.countersign.inventory.PrivilegeLevel;
+import io.countersign.playbook.secretrotation.SecretRotationProcess;
+import io.countersign.response.ResponseStatus;
+import io.countersign.response.ResponseView;
+import io.countersign.response.Responses;
+import io.countersign.response.Severity;
+import io.countersign.support.ProcessEngineTest;
+import io.countersign.support.ResponseScenario;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.IdentityLink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+/**
+ * The shared gate through the playbook that uses it: quorum, separation of duties, escalation and expiry as the
+ * policy sets them, and races between approvers.
+ */
+@ProcessEngineTest
+class ApprovalGateProcessTest {
+
+	/** A third platform owner, created for the race tests only. */
+	private static final String PAT = "pat";
+
+	@Autowired
+	ProcessEngine processEngine;
+
+	@Autowired
+	Inventory inventory;
+
+	@Autowired
+	Responses responses;
+
+	@Autowired
+	RuntimeService runtimeService;
+
+	@Autowired
+	TaskService taskService;
+
+	@Autowired
+	IdentityService identityService;
+
+	@Autowired
+	ManagementService managementService;
+
+	@Autowired
+	RepositoryService repositoryService;
+
+	private final List<String> deployments = new ArrayList<>();
+
+	@BeforeEach
+	void setUp() {
+		init(this.processEngine);
+	}
+
+	@AfterEach
+	void removeTestDeploymentsAndUsers() {
+		this.deployments.forEach(id -> this.repositoryService.deleteDeployment(id, true));
+		this.identityService.deleteUser(PAT);
+	}
+
+	private ResponseScenario scenario(ResponseScenario.Options options) {
+		return new ResponseScenario(this.processEngine, this.inventory, this.responses, options);
+	}
+
+	private ResponseScenario critical() {
+		return scenario(ResponseScenario.Options.secretRotation().severity(Severity.CRITICAL));
+	}
+
+	private static ProcessInstance staged(ResponseScenario scenario, String requester) {
+		ProcessInstance instance = scenario.requestedBy(requester);
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
+		execute(job());
+		assertThat(instance).isWaitingAt(SecretRotationProcess.CALL_APPROVAL_GATE);
+		return instance;
+	}
+
+	private ResponseView.ApprovalView approval(ResponseScenario scenario) {
+		return scenario.response().approvals().get(scenario.response().approvals().size() - 1);
+	}
+
+	@Test
+	void shouldRequireTwoDistinctApproversForACriticalProductionRotation() {
+		ResponseScenario rotation = critical();
+		ProcessInstance instance = staged(rotation, "scanner");
+		assertThat(approval(rotation).policyRule()).isEqualTo("rotate-production-critical");
+		assertThat(approval(rotation).policyVersion()).startsWith("approval-policy:");
+		assertThat(approval(rotation).requiredApprovals()).isEqualTo(2);
+		assertThat(rotation.approvalTask().getName()).endsWith("(1 of 2)");
+
+		rotation.approveAs("bob");
+		assertThat(rotation.gateInstance()).isWaitingAt(ApprovalGateProcess.TASK_APPROVE);
+		assertThat(rotation.approvalTask().getName()).endsWith("(2 of 2)");
+		assertThat(this.runtimeService.getVariable(rotation.gateInstance().getId(), "approvalsStillNeeded"))
+			.isEqualTo(1);
+		assertThatThrownBy(() -> rotation.approveAs("bob")).isInstanceOf(ApprovalRefusedException.class)
+			.hasMessageContaining("distinct-approvers");
+		assertThat(rotation.credential().currentVersion()).isEqualTo(1);
+
+		rotation.approveAs("paul");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		execute(job());
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
+		assertThat(rotation.credential().currentVersion()).isEqualTo(2);
+		assertThat(approval(rotation).status()).isEqualTo("APPROVED");
+		assertThat(rotation.response().decisions()).extracting(ResponseView.DecisionView::approver)
+			.containsExactly("bob", "paul");
+		assertThat(rotation.response().timeline()).extracting(ResponseView.TimelineEntry::type)
+			.containsSubsequence("POLICY_EVALUATED", "TASK_CREATED", "DECIDED", "TASK_CREATED", "DECIDED",
+					"QUORUM_REACHED", "APPLIED");
+	}
+
+	@Test
+	void shouldRejectOnOneRejectionEvenAfterAnApproval() {
+		ResponseScenario rotation = critical();
+		ProcessInstance instance = staged(rotation, "scanner");
+		rotation.approveAs("bob");
+		rotation.rejectAs("paul");
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_REJECTED)
+			.hasNotPassed(SecretRotationProcess.TASK_APPLY);
+		assertThat(rotation.response().status()).isEqualTo(ResponseStatus.REJECTED);
+		assertThat(approval(rotation).status()).isEqualTo("REJECTED");
+		assertThat(rotation.credential().currentVersion()).isEqualTo(1);
+	}
+
+	@Test
+	void shouldKeepEarlierApprovalsAndTheQuorumWhenEscalating() {
+		ResponseScenario rotation = critical();
+		ProcessInstance instance = staged(rotation, "scanner");
+		rotation.approveAs("bob");
+		// Not a candidate yet: the engine's own task authorization refuses before the gate is asked.
+		assertThatThrownBy(() -> rotation.approveAs("dave")).isInstanceOf(AuthorizationException.class);
+
+		rotation.fireGateTimer(ApprovalGateProcess.BOUNDARY_ESCALATION);
+		assertThat(this.taskService.getIdentityLinksForTask(rotation.approvalTask().getId()))
+			.extracting(IdentityLink::getGroupId)
+			.containsExactlyInAnyOrder("platform-owners", "security-leads");
+		assertThat(approval(rotation).escalatedAt()).isNotNull();
+		assertThat(approval(rotation).requiredApprovals()).isEqualTo(2);
+
+		rotation.approveAs("dave");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		assertThat(rotation.response().decisions()).extracting(ResponseView.DecisionView::approver)
+			.containsExactly("bob", "dave");
+	}
+
+	@Test
+	void shouldDenyWhenTheQuorumIsIncompleteAtExpiry() {
+		ResponseScenario rotation = critical();
+		ProcessInstance instance = staged(rotation, "scanner");
+		rotation.approveAs("bob");
+
+		rotation.fireGateTimer(ApprovalGateProcess.BOUNDARY_EXPIRED);
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_EXPIRED)
+			.hasNotPassed(SecretRotationProcess.TASK_APPLY);
+		assertThat(rotation.response().status()).isEqualTo(ResponseStatus.EXPIRED);
+		assertThat(approval(rotation).status()).isEqualTo("EXPIRED");
+		// The approval given before expiry stays on record; it just never became a quorum.
+		assertThat(rotation.response().decisions()).extracting(ResponseView.DecisionView::approver)
+			.containsExactly("bob");
+		assertThat(rotation.credential().currentVersion()).isEqualTo(1);
+	}
+
+	@Test
+	void shouldAskOneApproverInDevelopment() {
+		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation()
+			.environment(Environment.DEVELOPMENT)
+			.severity(Severity.CRITICAL)
+			.privilegeLevel(PrivilegeLevel.ADMIN));
+		ProcessInstance instance = staged(rotation, "scanner");
+		assertThat(approval(rotation).policyRule()).isEqualTo("rotate-development");
+		rotation.approveAs("bob");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+	}
+
+	@Test
+	void shouldAskTwoApproversForAnAdminLevelIdentityInProduction() {
+		ResponseScenario rotation = scenario(
+				ResponseScenario.Options.secretRotation().privilegeLevel(PrivilegeLevel.ADMIN));
+		staged(rotation, "scanner");
+		assertThat(approval(rotation).policyRule()).isEqualTo("rotate-production-admin");
+		assertThat(approval(rotation).requiredApprovals()).isEqualTo(2);
+	}
+
+	@Test
+	void shouldDenyAndSayWhyWhenNoPolicyRuleMatches() {
+		deployPolicy("""
+				<rule id="Rule_OnlyDeletes">
+				  <inputEntry id="InputEntry_OnlyDeletes_ActionType"><text>"credential.delete"</text></inputEntry>
+				  <inputEntry id="InputEntry_OnlyDeletes_Environment"><text></text></inputEntry>
+				  <inputEntry id="InputEntry_OnlyDeletes_Severity"><text></text></inputEntry>
+				  <inputEntry id="InputEntry_OnlyDeletes_PrivilegeLevel"><text></text></inputEntry>
+				  <inputEntry id="InputEntry_OnlyDeletes_CustomerFacing"><text></text></inputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_Rule"><text>"only-deletes"</text></outputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_ApproverGroup"><text>"platform-owners"</text></outputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_RequiredApprovals"><text>1</text></outputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_EscalateAfter"><text>"PT1H"</text></outputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_EscalationGroup"><text>"security-leads"</text></outputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_ExpireAfter"><text>"PT2H"</text></outputEntry>
+				</rule>""");
+		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ProcessInstance instance = rotation.requestedBy("scanner");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
+		execute(job());
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_DENIED)
+			.hasNotPassed(SecretRotationProcess.CALL_APPROVAL_GATE);
+		ResponseView response = rotation.response();
+		assertThat(response.status()).isEqualTo(ResponseStatus.DENIED);
+		assertThat(approval(rotation).status()).isEqualTo("DENIED");
+		assertThat(approval(rotation).deniedReason()).contains("no rule of approval-policy:")
+			.contains("credential.rotate");
+		assertThat(response.timeline()).last()
+			.satisfies(entry -> assertThat(entry.detail()).contains("no rule of approval-policy:"));
+		assertThat(this.taskService.createTaskQuery().processInstanceBusinessKey(rotation.responseId).count())
+			.isZero();
+		assertThat(rotation.credential().currentVersion()).isEqualTo(1);
+	}
+
+	@Test
+	void shouldDenyWhenTheMatchedRuleNamesAGroupThatCannotApprove() {
+		deployPolicy("""
+				<rule id="Rule_Broken">
+				  <inputEntry id="InputEntry_Broken_ActionType"><text></text></inputEntry>
+				  <inputEntry id="InputEntry_Broken_Environment"><text></text></inputEntry>
+				  <inputEntry id="InputEntry_Broken_Severity"><text></text></inputEntry>
+				  <inputEntry id="InputEntry_Broken_PrivilegeLevel"><text></text></inputEntry>
+				  <inputEntry id="InputEntry_Broken_CustomerFacing"><text></text></inputEntry>
+				  <outputEntry id="OutputEntry_Broken_Rule"><text>"broken"</text></outputEntry>
+				  <outputEntry id="OutputEntry_Broken_ApproverGroup"><text>"integrators"</text></outputEntry>
+				  <outputEntry id="OutputEntry_Broken_RequiredApprovals"><text>1</text></outputEntry>
+				  <outputEntry id="OutputEntry_Broken_EscalateAfter"><text>"PT1H"</text></outputEntry>
+				  <outputEntry id="OutputEntry_Broken_EscalationGroup"><text>"security-leads"</text></outputEntry>
+				  <outputEntry id="OutputEntry_Broken_ExpireAfter"><text>"PT2H"</text></outputEntry>
+				</rule>""");
+		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ProcessInstance instance = rotation.requestedBy("scanner");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
+		execute(job());
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_DENIED);
+		assertThat(approval(rotation).deniedReason()).contains("rule 'broken'").contains("integrators");
+	}
+
+	@Test
+	void shouldRefuseTheIdentityOwnerWhenTheOwnerIsAPerson() {
+		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation().owner("bob"));
+		ProcessInstance instance = staged(rotation, "scanner");
+		assertThatThrownBy(() -> rotation.approveAs("bob")).isInstanceOf(ApprovalRefusedException.class)
+			.hasMessageContaining("not-identity-owner");
+		rotation.approveAs("paul");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+	}
+
+	@Test
+	void shouldRefuseTheCredentialCreator() {
+		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation().credentialCreatedBy("paul"));
+		staged(rotation, "scanner");
+		assertThatThrownBy(() -> rotation.approveAs("paul")).isInstanceOf(ApprovalRefusedException.class)
+			.hasMessageContaining("not-credential-creator");
+		assertThat(rotation.response().decisions()).isEmpty();
+	}
+
+	@Test
+	void shouldIgnoreAnApprovalStateSetThroughVariables() {
+		ResponseScenario rotation = critical();
+		ProcessInstance instance = staged(rotation, "scanner");
+		// Someone with update rights on the instance tries to skip the quorum.
+		this.runtimeService.setVariable(rotation.gateInstance().getId(), "approvalState", "APPROVED");
+		this.runtimeService.setVariable(rotation.gateInstance().getId(), "requiredApprovals", 1);
+
+		rotation.approveAs("bob");
+
+		assertThat(rotation.gateInstance()).isWaitingAt(ApprovalGateProcess.TASK_APPROVE);
+		assertThat(instance).isWaitingAt(SecretRotationProcess.CALL_APPROVAL_GATE);
+		assertThat(approval(rotation).status()).isEqualTo("OPEN");
+	}
+
+	@Test
+	void shouldRecordExactlyOneDecisionWhenTwoApproversCompleteAtTheSameMoment() throws Exception {
+		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ProcessInstance instance = staged(rotation, "scanner");
+		createThirdPlatformOwner();
+
+		List<Throwable> failures = race(rotation, List.of(() -> rotation.approveAs("bob"),
+				() -> rotation.rejectAs("paul")));
+
+		assertThat(failures).hasSize(1);
+		List<ResponseView.DecisionView> decisions = rotation.response().decisions();
+		assertThat(decisions).hasSize(1);
+		boolean approved = decisions.get(0).decision().equals("APPROVE");
+		if (approved) {
+			assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		}
+		else {
+			assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_REJECTED);
+		}
+	}
+
+	@Test
+	void shouldApplyExactlyOnceWhenASecondAndThirdApproverRaceForATwoOfNQuorum() throws Exception {
+		ResponseScenario rotation = critical();
+		ProcessInstance instance = staged(rotation, "scanner");
+		createThirdPlatformOwner();
+		rotation.approveAs("bob");
+
+		List<Throwable> failures = race(rotation, List.of(() -> rotation.approveAs("paul"),
+				() -> rotation.approveAs(PAT)));
+
+		assertThat(failures).hasSize(1);
+		assertThat(rotation.response().decisions()).hasSize(2);
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		assertThat(this.managementService.createJobQuery().processInstanceId(instance.getId()).count()).isEqualTo(1);
+		execute(job());
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
+		assertThat(rotation.credential().versions()).hasSize(2);
+	}
+
+	/** Runs the completions at the same moment; returns what failed. */
+	private List<Throwable> race(ResponseScenario rotation, List<Runnable> completions) throws Exception {
+		// Both sides read the same open task before either completes it.
+		rotation.approvalTask();
+		CyclicBarrier start = new CyclicBarrier(completions.size());
+		ExecutorService pool = Executors.newFixedThreadPool(completions.size());
+		try {
+			List<CompletableFuture<Throwable>> results = completions.stream()
+				.map(completion -> CompletableFuture.supplyAsync(() -> {
+					try {
+						start.await(10, TimeUnit.SECONDS);
+						completion.run();
+						return (Throwable) null;
+					}
+					catch (Throwable ex) {
+						return ex;
+					}
+				}, pool))
+				.toList();
+			List<Throwable> failures = new ArrayList<>();
+			for (CompletableFuture<Throwable> result : results) {
+				Throwable failure = result.get(60, TimeUnit.SECONDS);
+				if (failure != null) {
+					failures.add(failure);
+				}
+			}
+			return failures;
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	private void createThirdPlatformOwner() {
+		User user = this.identityService.newUser(PAT);
+		user.setFirstName("Pat");
+		user.setLastName("Platform");
+		user.setPassword(PAT);
+		this.identityService.saveUser(user);
+		this.identityService.createMembership(PAT, "platform-owners");
+	}
+
+	/** Deploys a policy with only the given rules as the latest version; removed again after the test. */
+	private void deployPolicy(String rules) {
+		String shipped = readShippedPolicy();
+		int start = shipped.indexOf("      <rule ");
+		int end = shipped.indexOf("    </decisionTable>");
+		String policy = shipped.substring(0, start) + rules + "\n" + shipped.substring(end);
+		this.deployments.add(this.repositoryService.createDeployment()
+			.addString("approval-policy.dmn", policy)
+			.deploy()
+			.getId());
+	}
+
+	private static String readShippedPolicy() {
+		try {
+			return java.nio.file.Files.readString(java.nio.file.Path.of("bpmn/approval-policy.dmn"));
+		}
+		catch (java.io.IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
