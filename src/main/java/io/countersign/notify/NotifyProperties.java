@@ -23,7 +23,10 @@ record NotifyProperties(@DefaultValue Email email) {
 
 		Email {
 			// An environment variable like "a@x, ,b@y" or "" binds to blank entries; they are no recipients.
-			extraRecipients = extraRecipients.stream().map(String::strip).filter(address -> !address.isEmpty()).toList();
+			extraRecipients = extraRecipients.stream()
+				.map(String::strip)
+				.filter(address -> !address.isEmpty())
+				.toList();
 		}
 
 	}

@@ -113,7 +113,8 @@ class NotificationsTest {
 		this.notifications.destroy();
 
 		assertThatCode(() -> this.transaction
-			.executeWithoutResult(status -> this.notifications.escalated(escalation("r-late")))).doesNotThrowAnyException();
+			.executeWithoutResult(status -> this.notifications.escalated(escalation("r-late"))))
+			.doesNotThrowAnyException();
 
 		assertThat(this.delivered).isEmpty();
 		assertThat(output).contains("Escalation of response r-late (task task-r-late) is not notified");
