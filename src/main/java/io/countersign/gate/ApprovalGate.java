@@ -1,6 +1,7 @@
 package io.countersign.gate;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.stream.Collectors;
 import io.countersign.action.StagedAction;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
+import io.countersign.notify.Escalation;
 import io.countersign.receipt.IssuedReceipt;
 import io.countersign.receipt.ReceiptRequest;
 import io.countersign.receipt.Receipts;
@@ -238,6 +240,15 @@ class ApprovalGate {
 				+ request.actionFingerprint() + " signed by key " + receipt.keyId() + ", single use, valid until "
 				+ receipt.expiresAt());
 		return receipt;
+	}
+
+	/** What the escalation group is told about one open task. */
+	Escalation escalation(ApprovalRequest request, Quorum quorum, String taskId, String taskName) {
+		ResponseRecord response = response(request.responseId());
+		StagedAction action = StagedAction.fromJson(response.stagedAction());
+		return new Escalation(response.id(), taskId, taskName, response.summary(), response.identity(), action.type(),
+				request.actionFingerprint(), request.escalationGroup(), quorum.stillNeeded(),
+				request.createdAt().plus(Duration.parse(request.expireAfter())));
 	}
 
 	/** The timer fired before the quorum: the request is denied and stays denied. */

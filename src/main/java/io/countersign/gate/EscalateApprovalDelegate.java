@@ -1,5 +1,6 @@
 package io.countersign.gate;
 
+import io.countersign.notify.Notifications;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -9,7 +10,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Adds the policy's escalation group to the open approval task and to the tasks still to come. It only ever adds
- * approvers: the quorum and the approvals already given stay as they were.
+ * approvers: the quorum and the approvals already given stay as they were. The escalation group is notified once
+ * the escalation has committed.
  */
 @Component("escalateApprovalDelegate")
 class EscalateApprovalDelegate implements JavaDelegate {
@@ -18,9 +20,12 @@ class EscalateApprovalDelegate implements JavaDelegate {
 
 	private final TaskService taskService;
 
-	EscalateApprovalDelegate(ApprovalGate gate, TaskService taskService) {
+	private final Notifications notifications;
+
+	EscalateApprovalDelegate(ApprovalGate gate, TaskService taskService, Notifications notifications) {
 		this.gate = gate;
 		this.taskService = taskService;
+		this.notifications = notifications;
 	}
 
 	@Override
@@ -29,11 +34,13 @@ class EscalateApprovalDelegate implements JavaDelegate {
 				execution.getProcessBusinessKey());
 		execution.setVariable(ApprovalVariables.CANDIDATE_GROUPS,
 				String.join(",", ApprovalGate.allowedGroups(request)));
+		Quorum quorum = this.gate.quorum(request);
 		for (Task task : this.taskService.createTaskQuery()
 			.processInstanceId(execution.getProcessInstanceId())
 			.active()
 			.list()) {
 			this.taskService.addCandidateGroup(task.getId(), request.escalationGroup());
+			this.notifications.escalated(this.gate.escalation(request, quorum, task.getId(), task.getName()));
 		}
 	}
 
