@@ -18,6 +18,8 @@ import io.countersign.inventory.Environment;
 import io.countersign.inventory.Inventory;
 import io.countersign.inventory.PrivilegeLevel;
 import io.countersign.playbook.secretrotation.SecretRotationProcess;
+import io.countersign.receipt.ReceiptVerifier;
+import io.countersign.receipt.VerifiedReceipt;
 import io.countersign.response.ResponseStatus;
 import io.countersign.response.ResponseView;
 import io.countersign.response.Responses;
@@ -39,6 +41,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
@@ -75,6 +78,12 @@ class ApprovalGateProcessTest {
 
 	@Autowired
 	RepositoryService repositoryService;
+
+	@Autowired
+	ReceiptVerifier receiptVerifier;
+
+	@Autowired
+	JdbcClient jdbc;
 
 	private final List<String> deployments = new ArrayList<>();
 
@@ -347,6 +356,75 @@ class ApprovalGateProcessTest {
 		execute(job());
 		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
 		assertThat(rotation.credential().versions()).hasSize(2);
+	}
+
+	@Test
+	void shouldIssueASignedReceiptNamingTheQuorum() {
+		ResponseScenario rotation = critical();
+		ProcessInstance instance = staged(rotation, "scanner");
+		rotation.approveAs("bob");
+		rotation.approveAs("paul");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+
+		VerifiedReceipt receipt = this.receiptVerifier.verify(receiptOf(rotation), rotation.responseId,
+				rotation.stagedFingerprint());
+		assertThat(receipt.approvers()).containsExactly("bob", "paul");
+		assertThat(receipt.policyRule()).isEqualTo("rotate-production-critical");
+		assertThat(receipt.id()).isEqualTo(approval(rotation).receiptId());
+		assertThat(receipt.expiresAt()).isEqualTo(approval(rotation).receiptExpiresAt());
+		assertThat(rotation.response().timeline()).extracting(ResponseView.TimelineEntry::type)
+			.contains("RECEIPT_ISSUED");
+		// The token itself is never a process variable: whoever may read the instance must not hold it.
+		assertThat(this.runtimeService.getVariables(instance.getId()).values())
+			.noneMatch(value -> value instanceof String text && text.contains(receiptOf(rotation)));
+	}
+
+	@Test
+	void shouldRefuseToApplyWithAReceiptSomeoneAlreadySpent() {
+		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ProcessInstance instance = staged(rotation, "scanner");
+		rotation.approveAs("bob");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		this.receiptVerifier.verifyAndConsume(receiptOf(rotation), rotation.responseId, rotation.stagedFingerprint(),
+				"somebody-else");
+
+		execute(job());
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_BLOCKED)
+			.hasNotPassed(SecretRotationProcess.TASK_VERIFY);
+		assertThat(rotation.response().status()).isEqualTo(ResponseStatus.FAILED);
+		assertThat(rotation.response().timeline()).last()
+			.satisfies(entry -> assertThat(entry.detail()).contains("replayed"));
+		assertThat(rotation.credential().currentVersion()).isEqualTo(1);
+	}
+
+	@Test
+	void shouldRefuseToApplyWithAnotherResponsesReceipt() {
+		ResponseScenario first = scenario(ResponseScenario.Options.secretRotation());
+		ProcessInstance firstInstance = staged(first, "scanner");
+		first.approveAs("bob");
+		ResponseScenario second = scenario(ResponseScenario.Options.secretRotation());
+		staged(second, "scanner");
+		second.approveAs("bob");
+		// Someone with database or variable access swaps in a receipt approved for a different response.
+		this.jdbc.sql("update approval_request set receipt_token = ? where response_id = ?")
+			.params(receiptOf(second), first.responseId)
+			.update();
+
+		assertThat(firstInstance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		execute(job());
+
+		assertThat(firstInstance).isEnded().hasPassed(SecretRotationProcess.END_BLOCKED);
+		assertThat(first.response().timeline()).last()
+			.satisfies(entry -> assertThat(entry.detail()).contains("subject-mismatch"));
+		assertThat(first.credential().currentVersion()).isEqualTo(1);
+	}
+
+	private String receiptOf(ResponseScenario scenario) {
+		return this.jdbc.sql("select receipt_token from approval_request where response_id = ? and status = 'APPROVED'")
+			.param(scenario.responseId)
+			.query(String.class)
+			.single();
 	}
 
 	/** Runs the completions at the same moment; returns what failed. */
