@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * One link of the chain. As exported, an entry is self-describing: {@code hash} is the SHA-256 of the canonical JSON
  * (members sorted, no whitespace) of the exported object without {@code hash}. Nulls are written, not left out,
  * because they are hashed too.
+ *
+ * <p>{@code seq} is the order of commit, {@code at} the moment the event was recorded: an entry of a long transaction
+ * can carry an earlier {@code at} than the entry before it.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record LedgerEntry(long seq,

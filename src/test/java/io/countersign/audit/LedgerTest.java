@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.stream.LongStream;
 
 import io.countersign.support.ProcessEngineTest;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The ledger on H2 inside the application context. The context (and its database) is shared with other engine
- * tests, so every test starts from an empty ledger.
+ * tests, so every test starts from an empty ledger and leaves one.
  */
 @ProcessEngineTest
 class LedgerTest {
@@ -45,6 +46,12 @@ class LedgerTest {
 	@BeforeEach
 	void emptyLedger() {
 		this.transaction = new TransactionTemplate(this.transactionManager);
+		LedgerTestSupport.reset(this.jdbc);
+	}
+
+	/** Leaves no tampered chain behind for the next test class on the shared database. */
+	@AfterEach
+	void discardLedger() {
 		LedgerTestSupport.reset(this.jdbc);
 	}
 
