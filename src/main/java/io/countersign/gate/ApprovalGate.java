@@ -100,7 +100,10 @@ class ApprovalGate {
 				"Rule '" + decision.rule() + "' of " + version + ": " + decision.requiredApprovals()
 						+ " distinct approval(s) from " + decision.approverGroup() + ", escalate to "
 						+ decision.escalationGroup() + " after " + decision.escalateAfter() + ", expire after "
-						+ decision.expireAfter());
+						+ decision.expireAfter(),
+				Map.of("approvalRequest", request.id(), "rule", decision.rule(), "policyVersion", version,
+						"approverGroup", decision.approverGroup(), "requiredApprovals", decision.requiredApprovals(),
+						"fingerprint", request.actionFingerprint()));
 		return request;
 	}
 
@@ -172,7 +175,9 @@ class ApprovalGate {
 				fingerprint, now);
 		Quorum quorum = quorum(request, response, identity);
 		this.responses.event(response.id(), "DECIDED", user,
-				decision + " (" + quorum.describe() + "): " + reason.strip());
+				decision + " (" + quorum.describe() + "): " + reason.strip(),
+				Map.of("approvalRequest", request.id(), "decision", decision, "reason", reason.strip(), "fingerprint",
+						fingerprint, "approvals", quorum.approvers().size(), "required", quorum.required()));
 		if (quorum.state() != ApprovalRequest.Status.OPEN && this.requests.close(request.id(), quorum.state(), now)) {
 			this.responses.event(response.id(), quorum.state() == ApprovalRequest.Status.APPROVED ? "QUORUM_REACHED"
 					: "REJECTED", null, quorum.state() == ApprovalRequest.Status.APPROVED
@@ -238,7 +243,9 @@ class ApprovalGate {
 		this.requests.storeReceipt(requestId, receipt.id(), receipt.token(), receipt.expiresAt());
 		this.responses.event(responseId, "RECEIPT_ISSUED", null, "Receipt " + receipt.id() + " for "
 				+ request.actionFingerprint() + " signed by key " + receipt.keyId() + ", single use, valid until "
-				+ receipt.expiresAt());
+				+ receipt.expiresAt(),
+				Map.of("receiptId", receipt.id(), "keyId", receipt.keyId(), "expiresAt", receipt.expiresAt().toString(),
+						"approvers", quorum.approvers()));
 		return receipt;
 	}
 

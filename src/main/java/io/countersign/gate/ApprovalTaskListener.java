@@ -1,9 +1,11 @@
 package io.countersign.gate;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import io.countersign.audit.Ledger;
 import io.countersign.response.Responses;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
@@ -26,7 +28,10 @@ class ApprovalTaskListener implements TaskListener {
 
 	private final IdentityService identityService;
 
-	ApprovalTaskListener(ApprovalGate gate, Responses responses, IdentityService identityService) {
+	private final Ledger ledger;
+
+	ApprovalTaskListener(ApprovalGate gate, Responses responses, IdentityService identityService, Ledger ledger) {
+		this.ledger = ledger;
 		this.gate = gate;
 		this.responses = responses;
 		this.identityService = identityService;
@@ -56,9 +61,20 @@ class ApprovalTaskListener implements TaskListener {
 		Authentication authentication = this.identityService.getCurrentAuthentication();
 		String responseId = task.getExecution().getProcessBusinessKey();
 		String requestId = text(task, ApprovalVariables.REQUEST_ID);
-		Quorum quorum = this.gate.decide(new ApprovalGate.Submission(requestId, responseId, task.getId(),
-				authentication == null ? null : authentication.getUserId(), text(task, ApprovalVariables.DECISION),
-				text(task, ApprovalVariables.REASON), text(task, ApprovalVariables.APPROVED_FINGERPRINT)));
+		String user = authentication == null ? null : authentication.getUserId();
+		Quorum quorum;
+		try {
+			quorum = this.gate.decide(new ApprovalGate.Submission(requestId, responseId, task.getId(), user,
+					text(task, ApprovalVariables.DECISION), text(task, ApprovalVariables.REASON),
+					text(task, ApprovalVariables.APPROVED_FINGERPRINT)));
+		}
+		catch (ApprovalRefusedException ex) {
+			// The completion rolls back, so the attempt is recorded in a transaction of its own: who tried to
+			// approve what they may not is exactly what an auditor asks about.
+			this.ledger.appendIndependently(responseId, "REFUSED", user, ex.getMessage(),
+					Map.of("rule", ex.rule(), "taskId", task.getId()));
+			throw ex;
+		}
 		task.getExecution().setVariable(ApprovalVariables.APPROVER, authentication.getUserId());
 		task.getExecution().setVariable(ApprovalVariables.STATE, quorum.state().name());
 		task.getExecution().setVariable(ApprovalVariables.STILL_NEEDED, quorum.stillNeeded());

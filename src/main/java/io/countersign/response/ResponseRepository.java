@@ -66,12 +66,6 @@ class ResponseRepository {
 			.update() == 1;
 	}
 
-	void event(String responseId, String type, String actor, String detail, Instant now) {
-		this.jdbc.sql("insert into response_event (response_id, at, type, actor, detail) values (?, ?, ?, ?, ?)")
-			.params(responseId, ts(now), type, actor, truncate(detail, 4000))
-			.update();
-	}
-
 	Optional<Row> find(String id) {
 		return this.jdbc.sql("select * from response where id = ?").param(id).query(ResponseRepository::map).optional();
 	}
@@ -98,14 +92,6 @@ class ResponseRepository {
 		List<Object> params = new ArrayList<>();
 		filter(sql, params, status, playbook);
 		return this.jdbc.sql(sql.toString()).params(params).query(Long.class).single();
-	}
-
-	List<ResponseView.TimelineEntry> timeline(String responseId) {
-		return this.jdbc.sql("select at, type, actor, detail from response_event where response_id = ? order by id")
-			.param(responseId)
-			.query((rs, n) -> new ResponseView.TimelineEntry(instant(rs, "at"), rs.getString("type"),
-					rs.getString("actor"), rs.getString("detail")))
-			.list();
 	}
 
 	List<ResponseView.ApprovalView> approvals(String responseId) {
@@ -149,10 +135,6 @@ class ResponseRepository {
 				rs.getString("blast_radius"), rs.getString("rollback_plan"), rs.getString("process_instance_id"),
 				rs.getString("idempotency_key"), rs.getString("request_hash"), instant(rs, "created_at"),
 				instant(rs, "updated_at"));
-	}
-
-	private static String truncate(String value, int max) {
-		return value == null || value.length() <= max ? value : value.substring(0, max - 1) + "…";
 	}
 
 	private static Timestamp ts(Instant instant) {

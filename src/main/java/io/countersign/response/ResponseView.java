@@ -28,7 +28,8 @@ public record ResponseView(String id, String playbook, ResponseStatus status, St
 	public record DecisionView(String approver, String decision, String reason, String fingerprint, Instant at) {
 	}
 
-	public record TimelineEntry(Instant at, String type, String actor, String detail) {
+	/** One entry of the decision ledger; {@code seq} and {@code hash} locate it in the chain. */
+	public record TimelineEntry(Instant at, String type, String actor, String detail, long seq, String hash) {
 	}
 
 	/** The short form used in lists. */

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.CanonicalJson;
 import io.countersign.action.StagedAction;
 import io.countersign.api.ApiException;
+import io.countersign.audit.Ledger;
 import io.countersign.inventory.Inventory;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -39,6 +40,8 @@ public class Responses {
 
 	private final ResponseRepository repository;
 
+	private final Ledger ledger;
+
 	private final Inventory inventory;
 
 	private final RuntimeService runtimeService;
@@ -53,11 +56,12 @@ public class Responses {
 
 	private final String tasklistUrl;
 
-	Responses(ResponseRepository repository, Inventory inventory, RuntimeService runtimeService,
+	Responses(ResponseRepository repository, Ledger ledger, Inventory inventory, RuntimeService runtimeService,
 			List<PlaybookDefinition> playbooks, ObjectMapper objectMapper, PlatformTransactionManager transactionManager,
 			@Value("${countersign.tasklist.base-url}") String tasklistUrl) {
 		this.tasklistUrl = tasklistUrl.endsWith("/") ? tasklistUrl : tasklistUrl + "/";
 		this.repository = repository;
+		this.ledger = ledger;
 		this.inventory = inventory;
 		this.runtimeService = runtimeService;
 		this.playbooks = playbooks.stream().collect(Collectors.toMap(PlaybookDefinition::name, Function.identity()));
@@ -132,8 +136,7 @@ public class Responses {
 				request.identity(), request.credential(), requester, request.summary(), request.source(),
 				request.severity().json(), request.environment().json(), evidence, null, null, null, null, null,
 				idempotencyKey, requestHash, now, now));
-		this.repository.event(id, "REQUESTED", requester,
-				request.source() + ": " + request.summary(), now);
+		this.ledger.append(id, "REQUESTED", requester, request.source() + ": " + request.summary());
 		Map<String, Object> variables = new HashMap<>();
 		variables.put(ResponseVariables.RESPONSE_ID, id);
 		variables.put(ResponseVariables.PLAYBOOK, playbook.name());
@@ -206,8 +209,9 @@ public class Responses {
 		Instant now = this.clock.instant();
 		this.repository.staged(id, action.toJson(), action.fingerprint(), blastRadius.toString(), rollbackPlan,
 				ResponseStatus.AWAITING_APPROVAL, now);
-		this.repository.event(id, "STAGED", null, action.type() + " on " + action.target() + " ("
-				+ action.fingerprint() + ")", now);
+		this.ledger.append(id, "STAGED", null,
+				action.type() + " on " + action.target() + " (" + action.fingerprint() + ")",
+				Map.of("fingerprint", action.fingerprint(), "action", action.toJsonNode()));
 	}
 
 	/** Moves the response to {@code status}; a response that already ended keeps its outcome. */
@@ -215,13 +219,19 @@ public class Responses {
 		Instant now = this.clock.instant();
 		boolean moved = this.repository.transition(id, status, now);
 		if (moved) {
-			this.repository.event(id, eventType, actor, detail, now);
+			this.ledger.append(id, eventType, actor, detail);
 		}
 		return moved;
 	}
 
+	/** Appends to the decision ledger when the current transaction commits; a rollback appends nothing. */
 	public void event(String id, String eventType, String actor, String detail) {
-		this.repository.event(id, eventType, actor, detail, this.clock.instant());
+		this.ledger.append(id, eventType, actor, detail);
+	}
+
+	/** As {@link #event(String, String, String, String)}, with structured data kept (and hashed) in the ledger. */
+	public void event(String id, String eventType, String actor, String detail, Map<String, ?> data) {
+		this.ledger.append(id, eventType, actor, detail, data);
 	}
 
 	private ResponseView view(ResponseRepository.Row row) {
@@ -234,8 +244,15 @@ public class Responses {
 		return new ResponseView(row.id(), row.playbook(), row.status(), row.identity(), row.credential(),
 				row.requestedBy(), row.summary(), row.source(), row.severity(), row.environment(), json(row.evidence()),
 				staged, json(row.blastRadius()), row.rollbackPlan(), this.repository.approvals(row.id()),
-				this.repository.decisions(row.id()),
-				this.repository.timeline(row.id()), row.createdAt(), row.updatedAt(), links(row.id()));
+				this.repository.decisions(row.id()), timeline(row.id()), row.createdAt(), row.updatedAt(), links(row.id()));
+	}
+
+	private List<ResponseView.TimelineEntry> timeline(String id) {
+		return this.ledger.forResponse(id)
+			.stream()
+			.map(entry -> new ResponseView.TimelineEntry(entry.at(), entry.type(), entry.actor(), entry.detail(),
+					entry.seq(), entry.hash()))
+			.toList();
 	}
 
 	private Map<String, String> links(String id) {

@@ -28,6 +28,9 @@ public final class Groups {
 
 	public static final String AGENT_REVIEWERS = "agent-reviewers";
 
+	/** Read and verify the decision ledger; they never approve. */
+	public static final String AUDITORS = "auditors";
+
 	/** Humans who may be candidates of approval tasks. */
 	public static final Set<String> APPROVER_GROUPS = Set.of(SECOPS_ANALYSTS, PLATFORM_OWNERS, ACCESS_OWNERS,
 			SECURITY_LEADS, AGENT_REVIEWERS);

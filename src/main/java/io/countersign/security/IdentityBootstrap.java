@@ -51,7 +51,8 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 
 	private static final Map<String, String> GROUP_NAMES = Map.of(Groups.INTEGRATORS, "Integrators",
 			Groups.SECOPS_ANALYSTS, "SecOps analysts", Groups.PLATFORM_OWNERS, "Platform owners", Groups.ACCESS_OWNERS,
-			"Access owners", Groups.SECURITY_LEADS, "Security leads", Groups.AGENT_REVIEWERS, "Agent reviewers");
+			"Access owners", Groups.SECURITY_LEADS, "Security leads", Groups.AGENT_REVIEWERS, "Agent reviewers",
+			Groups.AUDITORS, "Auditors");
 
 	private record DemoUser(String id, String firstName, String lastName, String groupId) {
 	}
@@ -63,7 +64,8 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 			new DemoUser("carol", "Carol", "Access", Groups.ACCESS_OWNERS),
 			new DemoUser("dave", "Dave", "Lead", Groups.SECURITY_LEADS),
 			new DemoUser("erin", "Erin", "Reviewer", Groups.AGENT_REVIEWERS),
-			new DemoUser("scanner", "Scanner", "Integration", Groups.INTEGRATORS));
+			new DemoUser("scanner", "Scanner", "Integration", Groups.INTEGRATORS),
+			new DemoUser("audrey", "Audrey", "Auditor", Groups.AUDITORS));
 
 	private final DemoProperties demo;
 

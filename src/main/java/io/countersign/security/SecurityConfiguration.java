@@ -39,8 +39,12 @@ class SecurityConfiguration {
 			IdentityService identityService) throws Exception {
 		String admin = Groups.authority(Groups.ADMIN);
 		String integrators = Groups.authority(Groups.INTEGRATORS);
+		String auditors = Groups.authority(Groups.AUDITORS);
 		String[] approversAndAdmin = authorities(Groups.APPROVER_GROUPS.stream(), Stream.of(Groups.ADMIN));
 		String[] readers = authorities(Groups.APPROVER_GROUPS.stream(), Stream.of(Groups.ADMIN, Groups.INTEGRATORS));
+		String[] readersAndAuditors = authorities(Groups.APPROVER_GROUPS.stream(),
+				Stream.of(Groups.ADMIN, Groups.INTEGRATORS, Groups.AUDITORS));
+		RequestMatcher audit = PATH.matcher(HttpMethod.GET, "/api/v1/audit");
 
 		http.securityMatcher(RequestMatchers.anyOf(PATH.matcher("/api/**"), ENGINE_REST, PATH.matcher("/actuator/**")))
 			.authorizeHttpRequests(requests -> requests
@@ -55,6 +59,11 @@ class SecurityConfiguration {
 				.hasAnyAuthority(integrators, admin)
 				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/identities/**"))
 				.hasAnyAuthority(readers)
+				// One response's ledger entries are readable like the response; the whole ledger by admins and auditors.
+				.requestMatchers(RequestMatchers.allOf(audit, request -> request.getParameter("response") != null))
+				.hasAnyAuthority(readersAndAuditors)
+				.requestMatchers(audit, PATH.matcher(HttpMethod.GET, "/api/v1/audit/verify"))
+				.hasAnyAuthority(admin, auditors)
 				// Fail closed: a new endpoint is unreachable until its feature adds a rule above.
 				.requestMatchers(PATH.matcher("/api/**"))
 				.denyAll()

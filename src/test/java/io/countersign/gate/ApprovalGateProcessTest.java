@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import io.countersign.audit.Ledger;
 import io.countersign.inventory.Environment;
 import io.countersign.inventory.Inventory;
 import io.countersign.inventory.PrivilegeLevel;
@@ -84,6 +85,9 @@ class ApprovalGateProcessTest {
 
 	@Autowired
 	JdbcClient jdbc;
+
+	@Autowired
+	Ledger ledger;
 
 	private final List<String> deployments = new ArrayList<>();
 
@@ -290,8 +294,16 @@ class ApprovalGateProcessTest {
 		ProcessInstance instance = staged(rotation, "scanner");
 		assertThatThrownBy(() -> rotation.approveAs("bob")).isInstanceOf(ApprovalRefusedException.class)
 			.hasMessageContaining("not-identity-owner");
+		// The refused completion rolled back; the attempt itself stays in the ledger.
+		assertThat(rotation.response().timeline()).last().satisfies(entry -> {
+			assertThat(entry.type()).isEqualTo("REFUSED");
+			assertThat(entry.actor()).isEqualTo("bob");
+			assertThat(entry.detail()).contains("not-identity-owner");
+		});
+		assertThat(rotation.response().decisions()).isEmpty();
 		rotation.approveAs("paul");
 		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		assertThat(this.ledger.verify().ok()).isTrue();
 	}
 
 	@Test

@@ -50,7 +50,7 @@ class IdentityBootstrapTest {
 
 		assertThat(groups).extracting(Group::getId)
 			.containsExactlyInAnyOrder(Groups.INTEGRATORS, Groups.SECOPS_ANALYSTS, Groups.PLATFORM_OWNERS,
-					Groups.ACCESS_OWNERS, Groups.SECURITY_LEADS, Groups.AGENT_REVIEWERS);
+					Groups.ACCESS_OWNERS, Groups.SECURITY_LEADS, Groups.AGENT_REVIEWERS, Groups.AUDITORS);
 		assertThat(groups).extracting(Group::getType).containsOnly("WORKFLOW");
 		assertThat(identities().createUserQuery().count()).isZero();
 	}
@@ -64,7 +64,10 @@ class IdentityBootstrapTest {
 			.isEqualTo("alice");
 		assertThat(identities().createUserQuery().memberOfGroup(Groups.INTEGRATORS).singleResult().getId())
 			.isEqualTo("scanner");
-		assertThat(identities().createUserQuery().count()).isEqualTo(6);
+		assertThat(identities().createUserQuery().memberOfGroup(Groups.AUDITORS).singleResult().getId())
+			.isEqualTo("audrey");
+		assertThat(identities().checkPassword("audrey", "audrey")).isTrue();
+		assertThat(identities().createUserQuery().count()).isEqualTo(7);
 	}
 
 	@Test

@@ -61,7 +61,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * A person approves a secret rotation in Camunda Tasklist, in headless Chromium: {@code bob} logs in, opens the
- * "Approve rotation" task of one response from "My approvals", reads the staged action's fingerprint and blast
+ * "Approve credential.rotate" task of one response from "My approvals", reads the staged action's fingerprint and blast
  * radius on the Camunda Form, approves with a reason and completes. The engine's rules then see exactly what
  * Tasklist submitted, including the {@code approvedFingerprint} that the form computes on submit.
  *
@@ -192,6 +192,9 @@ class TasklistApprovalBrowserTest {
 		assertThat(field("Identity").getDomProperty("value")).isEqualTo(this.identity);
 		assertThat(field("Action fingerprint").getDomProperty("value")).isEqualTo(fingerprint);
 		assertThat(field("Blast radius").getDomProperty("value")).contains(CONSUMER + " (customer-facing)");
+		assertThat(field("Matched policy rule").getDomProperty("value")).isEqualTo("rotate-production-customer-facing");
+		assertThat(field("Approvals so far").getDomProperty("value")).isEqualTo("0 of 1 approval(s)");
+		assertThat(field("Approvals still needed").getDomProperty("value")).isEqualTo("1");
 
 		String reason = "Storefront owners rotate the key now, browser test " + UUID.randomUUID();
 		WebElement approve = radioOption("Approve this exact action");
@@ -260,6 +263,7 @@ class TasklistApprovalBrowserTest {
 		HistoryService history = this.processEngine.getHistoryService();
 		HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery()
 			.processInstanceBusinessKey(responseId)
+			.processDefinitionKey("approval-gate")
 			.singleResult();
 		HistoricVariableInstance variable = history.createHistoricVariableInstanceQuery()
 			.processInstanceId(instance.getId())
@@ -302,12 +306,12 @@ class TasklistApprovalBrowserTest {
 	}
 
 	/**
-	 * Other approvals may be waiting too: open each "Approve rotation" entry of the list until the form shows this
+	 * Other approvals may be waiting too: open each "Approve credential.rotate" entry of the list until the form shows this
 	 * identity, as a person would.
 	 */
 	private void openApprovalTaskOf(String identityId) {
 		By entries = By.xpath("//ol[contains(@class,'tasks-list')]/li[contains(@class,'task')]"
-				+ "//h4[contains(@class,'task')]/a[normalize-space()='Approve rotation']");
+				+ "//h4[contains(@class,'task')]/a[starts-with(normalize-space(),'Approve credential.rotate of ')]");
 		List<String> links = this.wait.until(ExpectedConditions.visibilityOfAllElementsLocatedBy(entries))
 			.stream()
 			.map(link -> link.getDomAttribute("href"))
@@ -328,7 +332,7 @@ class TasklistApprovalBrowserTest {
 			}
 			previousForm = form;
 		}
-		fail("No 'Approve rotation' task in 'My approvals' shows identity " + identityId + " (looked at " + links
+		fail("No 'Approve credential.rotate' task in 'My approvals' shows identity " + identityId + " (looked at " + links
 				+ ")");
 	}
 

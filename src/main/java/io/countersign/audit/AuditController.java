@@ -1,0 +1,102 @@
+package io.countersign.audit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.countersign.api.ApiException;
+import io.countersign.api.NotFoundException;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The ledger for auditors, as JSON lines: one entry per line, each verifiable on its own (see {@link LedgerEntry}),
+ * and the whole chain by following {@code prevHash}. Who may call what is decided in {@code SecurityConfiguration}:
+ * one response's entries are readable like the response itself, the whole ledger only by admins and auditors.
+ */
+@RestController
+@RequestMapping("/api/v1/audit")
+class AuditController {
+
+	static final String NDJSON = "application/x-ndjson";
+
+	static final int DEFAULT_LIMIT = 500;
+
+	static final int MAX_LIMIT = 5000;
+
+	private final Ledger ledger;
+
+	private final ObjectMapper objectMapper;
+
+	AuditController(Ledger ledger, ObjectMapper objectMapper) {
+		this.ledger = ledger;
+		this.objectMapper = objectMapper;
+	}
+
+	/**
+	 * {@code ?response=id}: that response's entries. Otherwise every entry with a seq after {@code after}, at most
+	 * {@code limit}, with a {@code Link rel="next"} while more remain.
+	 */
+	@GetMapping
+	void export(@RequestParam(required = false) String response, @RequestParam(required = false) Long after,
+			@RequestParam(required = false) Integer limit, HttpServletResponse http) throws IOException {
+		if (response != null) {
+			// The security rule for ?response= is the weaker one; it must not page through everything.
+			if (after != null || limit != null) {
+				throw new ApiException(HttpStatus.BAD_REQUEST,
+						"response cannot be combined with after or limit: a response's entries come in one piece",
+						"response");
+			}
+			if (response.isBlank() || response.length() > Ledger.MAX_RESPONSE_ID_LENGTH) {
+				throw new ApiException(HttpStatus.BAD_REQUEST, "response must be a response id", "response");
+			}
+			List<LedgerEntry> entries = this.ledger.forResponse(response);
+			if (entries.isEmpty()) {
+				throw new NotFoundException("response '" + response + "' has no ledger entries");
+			}
+			write(http, entries);
+			return;
+		}
+		long from = after == null ? 0 : after;
+		int size = limit == null ? DEFAULT_LIMIT : limit;
+		if (from < 0) {
+			throw new ApiException(HttpStatus.BAD_REQUEST, "after must be 0 or a seq", "after");
+		}
+		if (size < 1 || size > MAX_LIMIT) {
+			throw new ApiException(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_LIMIT, "limit");
+		}
+		List<LedgerEntry> entries = this.ledger.page(from, size + 1);
+		if (entries.size() > size) {
+			entries = entries.subList(0, size);
+			long last = entries.get(size - 1).seq();
+			http.setHeader(HttpHeaders.LINK, "</api/v1/audit?after=" + last + "&limit=" + size + ">; rel=\"next\"");
+		}
+		write(http, entries);
+	}
+
+	@GetMapping("/verify")
+	LedgerVerification verify() {
+		return this.ledger.verify();
+	}
+
+	private void write(HttpServletResponse http, List<LedgerEntry> entries) throws IOException {
+		http.setStatus(HttpStatus.OK.value());
+		http.setContentType(NDJSON);
+		http.setCharacterEncoding(StandardCharsets.UTF_8.name());
+		OutputStream out = http.getOutputStream();
+		for (LedgerEntry entry : entries) {
+			out.write(this.objectMapper.writeValueAsBytes(entry));
+			out.write('\n');
+		}
+		out.flush();
+	}
+
+}
