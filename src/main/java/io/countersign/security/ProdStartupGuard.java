@@ -101,8 +101,8 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 					+ " (countersign.receipts.key-encryption-secret)");
 		}
 		else if (receiptKeySecret.length() < MIN_RECEIPT_KEY_SECRET_LENGTH) {
-			problems.add(RECEIPT_KEY_SECRET_ENV + " has " + receiptKeySecret.length() + " characters; it needs at least "
-					+ MIN_RECEIPT_KEY_SECRET_LENGTH);
+			problems.add(RECEIPT_KEY_SECRET_ENV + " has " + receiptKeySecret.length()
+					+ " characters; it needs at least " + MIN_RECEIPT_KEY_SECRET_LENGTH);
 		}
 		return problems;
 	}

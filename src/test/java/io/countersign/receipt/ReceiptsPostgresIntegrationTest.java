@@ -53,14 +53,14 @@ class ReceiptsPostgresIntegrationTest extends ReceiptsTest {
 		CountDownLatch rivalInserted = new CountDownLatch(1);
 		// Another node spends the receipt and commits only once our insert is waiting for its row lock: our look-up
 		// saw nothing, and the unique key fails our insert after the look-up.
-		CompletableFuture<Void> rival = CompletableFuture.runAsync(() -> new TransactionTemplate(this.transactionManager)
-			.executeWithoutResult(status -> {
-				this.jdbc.sql("insert into receipt_use (receipt_id, subject, consumer, used_at) values (?, ?, ?, ?)")
-					.params(raced.id(), this.subject, "rival-node", Timestamp.from(this.clock.instant()))
-					.update();
-				rivalInserted.countDown();
-				Awaitility.await().atMost(Duration.ofSeconds(20)).until(this::someoneWaitsForALock);
-			}));
+		TransactionTemplate otherNode = new TransactionTemplate(this.transactionManager);
+		CompletableFuture<Void> rival = CompletableFuture.runAsync(() -> otherNode.executeWithoutResult(status -> {
+			this.jdbc.sql("insert into receipt_use (receipt_id, subject, consumer, used_at) values (?, ?, ?, ?)")
+				.params(raced.id(), this.subject, "rival-node", Timestamp.from(this.clock.instant()))
+				.update();
+			rivalInserted.countDown();
+			Awaitility.await().atMost(Duration.ofSeconds(20)).until(this::someoneWaitsForALock);
+		}));
 		assertThat(rivalInserted.await(20, TimeUnit.SECONDS)).isTrue();
 
 		new TransactionTemplate(this.transactionManager).executeWithoutResult(status -> {
@@ -95,8 +95,9 @@ class ReceiptsPostgresIntegrationTest extends ReceiptsTest {
 	/** A separate connection in autocommit mode: pg_stat_activity is frozen inside a transaction. */
 	private boolean someoneWaitsForALock() throws Exception {
 		try (Connection connection = this.dataSource.getConnection();
-				PreparedStatement statement = connection.prepareStatement(
-						"select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
+				PreparedStatement statement = connection.prepareStatement("""
+						select count(*) from pg_stat_activity
+						where datname = current_database() and wait_event_type = 'Lock'""");
 				ResultSet result = statement.executeQuery()) {
 			result.next();
 			return result.getInt(1) > 0;
