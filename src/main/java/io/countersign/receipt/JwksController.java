@@ -38,7 +38,9 @@ class JwksController {
 	ResponseEntity<Map<String, Object>> keys() {
 		List<JWK> published = List.copyOf(this.keys.publishedKeys());
 		// publicKeysOnly: the stored keys are public already; this keeps it so whatever reaches this method.
-		return ResponseEntity.ok().cacheControl(CacheControl.maxAge(MAX_AGE)).body(new JWKSet(published).toJSONObject(true));
+		return ResponseEntity.ok()
+			.cacheControl(CacheControl.maxAge(MAX_AGE))
+			.body(new JWKSet(published).toJSONObject(true));
 	}
 
 }

@@ -73,9 +73,8 @@ final class KeyEncryption {
 			throw new IllegalStateException("Receipt signing key " + kid + " is stored in an unknown format");
 		}
 		if (this.key == null) {
-			throw new IllegalStateException("Receipt signing key " + kid
-					+ " is stored encrypted, but countersign.receipts.key-encryption-secret (COUNTERSIGN_RECEIPT_KEY_SECRET)"
-					+ " is not set. Set the secret it was encrypted with.");
+			throw new IllegalStateException("Receipt signing key " + kid + " is stored encrypted, but "
+					+ ReceiptProperties.SECRET_SETTING + " is not set. Set the secret it was encrypted with.");
 		}
 		String[] parts = stored.substring(AES_GCM_PREFIX.length()).split(":", -1);
 		if (parts.length != 2) {
@@ -87,9 +86,9 @@ final class KeyEncryption {
 			return cipher.doFinal(base64.decode(parts[1]));
 		}
 		catch (AEADBadTagException ex) {
-			throw new IllegalStateException("Receipt signing key " + kid
-					+ " does not decrypt with countersign.receipts.key-encryption-secret (COUNTERSIGN_RECEIPT_KEY_SECRET):"
-					+ " the secret differs from the one it was encrypted with, or the stored key was altered", ex);
+			throw new IllegalStateException("Receipt signing key " + kid + " does not decrypt with "
+					+ ReceiptProperties.SECRET_SETTING
+					+ ": the secret differs from the one it was encrypted with, or the stored key was altered", ex);
 		}
 		catch (GeneralSecurityException | IllegalArgumentException ex) {
 			throw new IllegalStateException("Receipt signing key " + kid + " cannot be decrypted", ex);

@@ -80,8 +80,8 @@ class ReceiptKeys implements SmartInitializingSingleton {
 	@Override
 	public void afterSingletonsInstantiated() {
 		if (!this.encryption.encrypts()) {
-			log.warn("countersign.receipts.key-encryption-secret (COUNTERSIGN_RECEIPT_KEY_SECRET) is not set: receipt "
-					+ "signing keys are stored unencrypted in the database. The prod profile refuses to start like this.");
+			log.warn("{} is not set: receipt signing keys are stored unencrypted in the database. The prod profile "
+					+ "refuses to start like this.", ReceiptProperties.SECRET_SETTING);
 		}
 		SigningKey key = refresh();
 		log.info("Receipt signing key {} (generation {}, created {}) is active", key.kid(), key.generation(),
@@ -140,7 +140,8 @@ class ReceiptKeys implements SmartInitializingSingleton {
 
 	/** The active key and every retired key some unexpired receipt may still carry, newest first. */
 	List<ECKey> publishedKeys() {
-		return this.jdbc.sql("select public_jwk from receipt_signing_key where " + PUBLISHED + " order by generation desc")
+		return this.jdbc
+			.sql("select public_jwk from receipt_signing_key where " + PUBLISHED + " order by generation desc")
 			.param(Timestamp.from(this.clock.instant()))
 			.query(String.class)
 			.list()
@@ -163,7 +164,8 @@ class ReceiptKeys implements SmartInitializingSingleton {
 		}
 		if (this.encryption.encrypts() && key.privateKey() != null && !KeyEncryption.isEncrypted(key.privateKey())) {
 			// It was stored before a secret was configured: replace it rather than keep a key that sat in the clear.
-			log.info("Receipt signing key {} is stored unencrypted and a secret is now configured; rotating", key.kid());
+			log.info("Receipt signing key {} is stored unencrypted and a secret is now configured; rotating",
+					key.kid());
 			return true;
 		}
 		return false;
@@ -172,7 +174,8 @@ class ReceiptKeys implements SmartInitializingSingleton {
 	private void retire(StoredKey key, Instant now) {
 		Instant publishUntil = now.plus(this.properties.maxTtl());
 		// The private half goes: a retired key never signs again, and verifying needs only the public half.
-		this.jdbc.sql("update receipt_signing_key set retired_at = ?, publish_until = ?, private_key = null where kid = ?")
+		this.jdbc
+			.sql("update receipt_signing_key set retired_at = ?, publish_until = ?, private_key = null where kid = ?")
 			.params(Timestamp.from(now), Timestamp.from(publishUntil), key.kid())
 			.update();
 		log.info("Receipt signing key {} retired; published until {}", key.kid(), publishUntil);
@@ -209,7 +212,8 @@ class ReceiptKeys implements SmartInitializingSingleton {
 
 	private SigningKey load(StoredKey stored) {
 		if (stored.privateKey() == null) {
-			throw new IllegalStateException("Receipt signing key " + stored.kid() + " is active but has no private key");
+			throw new IllegalStateException(
+					"Receipt signing key " + stored.kid() + " is active but has no private key");
 		}
 		byte[] pkcs8 = this.encryption.open(stored.kid(), stored.privateKey());
 		ECKey jwk;

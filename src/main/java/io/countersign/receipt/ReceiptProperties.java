@@ -23,6 +23,9 @@ record ReceiptProperties(@DefaultValue("countersign") String issuer, @DefaultVal
 
 	static final int MIN_SECRET_LENGTH = 32;
 
+	/** How error messages name the secret: by setting and by environment variable, never by value. */
+	static final String SECRET_SETTING = "countersign.receipts.key-encryption-secret (COUNTERSIGN_RECEIPT_KEY_SECRET)";
+
 	ReceiptProperties {
 		if (issuer == null || issuer.isBlank()) {
 			throw new IllegalArgumentException("countersign.receipts.issuer must not be blank");
@@ -32,12 +35,13 @@ record ReceiptProperties(@DefaultValue("countersign") String issuer, @DefaultVal
 		requirePositive("rotation-period", rotationPeriod);
 		requirePositive("rotation-check-interval", rotationCheckInterval);
 		if (ttl.compareTo(maxTtl) > 0) {
-			throw new IllegalArgumentException("countersign.receipts.ttl (" + ttl + ") exceeds max-ttl (" + maxTtl + ")");
+			throw new IllegalArgumentException(
+					"countersign.receipts.ttl (" + ttl + ") exceeds max-ttl (" + maxTtl + ")");
 		}
 		keyEncryptionSecret = (keyEncryptionSecret == null) ? "" : keyEncryptionSecret;
 		if (!keyEncryptionSecret.isEmpty() && keyEncryptionSecret.length() < MIN_SECRET_LENGTH) {
-			throw new IllegalArgumentException("countersign.receipts.key-encryption-secret (COUNTERSIGN_RECEIPT_KEY_SECRET) has "
-					+ keyEncryptionSecret.length() + " characters; it needs at least " + MIN_SECRET_LENGTH);
+			throw new IllegalArgumentException(SECRET_SETTING + " has " + keyEncryptionSecret.length()
+					+ " characters; it needs at least " + MIN_SECRET_LENGTH);
 		}
 	}
 

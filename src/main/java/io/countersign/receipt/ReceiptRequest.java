@@ -29,7 +29,8 @@ public record ReceiptRequest(String subject, String fingerprint, List<String> ap
 
 	public ReceiptRequest {
 		if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {
-			throw new IllegalArgumentException("A receipt needs a subject of 1 to " + MAX_SUBJECT_LENGTH + " characters");
+			throw new IllegalArgumentException(
+					"A receipt needs a subject of 1 to " + MAX_SUBJECT_LENGTH + " characters");
 		}
 		if (fingerprint == null || !FINGERPRINT_PATTERN.matcher(fingerprint).matches()) {
 			throw new IllegalArgumentException("A receipt fingerprint is 'sha256:' and 64 lower-case hex digits");

@@ -17,8 +17,9 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.env.Environment;
 
 /**
- * Refuses to start the prod profile with demo credentials. As a bean factory post-processor it runs before any bean
- * exists, so a refused configuration never builds the engine, never creates an admin user and never opens a port.
+ * Refuses to start the prod profile with demo credentials, or with receipt signing keys stored unencrypted. As a bean
+ * factory post-processor it runs before any bean exists, so a refused configuration never builds the engine, never
+ * creates an admin user and never opens a port.
  *
  * <p>The password rules are Camunda's own {@link DefaultPasswordPolicyImpl}, the policy the prod profile switches on
  * for every user: a password the guard accepts is one the engine accepts.
@@ -32,6 +33,11 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 	static final String DB_PASSWORD_ENV = "COUNTERSIGN_DB_PASSWORD";
 
 	static final String DEMO_ENV = "COUNTERSIGN_DEMO";
+
+	static final String RECEIPT_KEY_SECRET_ENV = "COUNTERSIGN_RECEIPT_KEY_SECRET";
+
+	/** As ReceiptProperties requires: the SHA-256 of the secret is the AES key, so it needs real entropy. */
+	static final int MIN_RECEIPT_KEY_SECRET_LENGTH = 32;
 
 	static final String DEMO_DB_PASSWORD = "countersign";
 
@@ -88,6 +94,15 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 		}
 		else if (dbPassword.equalsIgnoreCase(DEMO_DB_PASSWORD)) {
 			problems.add(DB_PASSWORD_ENV + " is the demo default '" + DEMO_DB_PASSWORD + "'");
+		}
+		String receiptKeySecret = property("countersign.receipts.key-encryption-secret");
+		if (receiptKeySecret.isEmpty()) {
+			problems.add(RECEIPT_KEY_SECRET_ENV + " is not set; it encrypts the receipt signing keys in the database"
+					+ " (countersign.receipts.key-encryption-secret)");
+		}
+		else if (receiptKeySecret.length() < MIN_RECEIPT_KEY_SECRET_LENGTH) {
+			problems.add(RECEIPT_KEY_SECRET_ENV + " has " + receiptKeySecret.length()
+					+ " characters; it needs at least " + MIN_RECEIPT_KEY_SECRET_LENGTH);
 		}
 		return problems;
 	}

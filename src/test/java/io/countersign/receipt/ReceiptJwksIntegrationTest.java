@@ -80,8 +80,10 @@ class ReceiptJwksIntegrationTest {
 		JWKSet published = JWKSet.parse(get("application/json").body());
 
 		DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-		processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("countersign-receipt+jwt")));
-		processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(published)));
+		processor
+			.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(new JOSEObjectType("countersign-receipt+jwt")));
+		processor
+			.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(published)));
 		processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
 				new JWTClaimsSet.Builder().issuer("countersign").subject("agent-action-42").build(),
 				Set.of("jti", "iat", "exp", "fingerprint", "approvers", "policyRule")));
@@ -94,7 +96,8 @@ class ReceiptJwksIntegrationTest {
 	}
 
 	HttpResponse<String> get(String accept) throws Exception {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + "/.well-known/jwks.json"))
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create("http://localhost:" + this.port + "/.well-known/jwks.json"))
 			.header("Accept", accept)
 			.GET()
 			.build();

@@ -28,8 +28,8 @@ class ReceiptKeysTest {
 
 	@BeforeEach
 	void setUp() {
-		this.dataSource = KeyStoreFixture.migrated("jdbc:h2:mem:receipt-keys-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-				"sa", "");
+		this.dataSource = KeyStoreFixture
+			.migrated("jdbc:h2:mem:receipt-keys-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "");
 		this.jdbc = JdbcClient.create(this.dataSource);
 	}
 
@@ -168,7 +168,8 @@ class ReceiptKeysTest {
 
 	@Test
 	void shouldRefuseShortKeyEncryptionSecret() {
-		assertThatIllegalArgumentException().isThrownBy(() -> KeyStoreFixture.properties("only-31-characters-long-secret!"))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> KeyStoreFixture.properties("only-31-characters-long-secret!"))
 			.withMessageContaining("COUNTERSIGN_RECEIPT_KEY_SECRET")
 			.withMessageContaining("at least 32");
 	}

@@ -2,6 +2,7 @@ package io.countersign.receipt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,9 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.countersign.action.StagedAction;
 import io.countersign.support.ProcessEngineTest;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -62,6 +66,9 @@ class ReceiptsTest {
 	@Autowired
 	PlatformTransactionManager transactionManager;
 
+	@Autowired
+	ProcessEngine processEngine;
+
 	final String subject = "response-" + UUID.randomUUID();
 
 	final String fingerprint = StagedAction.sha256("rotate " + this.subject);
@@ -81,7 +88,8 @@ class ReceiptsTest {
 		assertThat(verified.policyRule()).isEqualTo("two-of:platform-owners,security-leads");
 		assertThat(verified.keyId()).isEqualTo(issued.keyId()).isEqualTo(this.keys.signingKey().kid());
 		assertThat(verified.issuedAt()).isEqualTo(issued.issuedAt());
-		assertThat(verified.expiresAt()).isEqualTo(issued.expiresAt()).isEqualTo(issued.issuedAt().plus(Duration.ofMinutes(15)));
+		assertThat(verified.expiresAt()).isEqualTo(issued.expiresAt())
+			.isEqualTo(issued.issuedAt().plus(Duration.ofMinutes(15)));
 		assertThat(verified.claims()).containsEntry("iss", "countersign")
 			.containsEntry("playbook", "secret-rotation")
 			.containsEntry("environment", "production")
@@ -99,7 +107,8 @@ class ReceiptsTest {
 		IssuedReceipt issued = this.receipts.issue(request(Duration.ofDays(1), null));
 
 		assertThat(Duration.between(issued.issuedAt(), issued.expiresAt())).isEqualTo(Duration.ofDays(1));
-		assertThatIllegalArgumentException().isThrownBy(() -> this.receipts.issue(request(Duration.ofDays(1).plusSeconds(1), null)))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.receipts.issue(request(Duration.ofDays(1).plusSeconds(1), null)))
 			.withMessageContaining("exceeds countersign.receipts.max-ttl");
 	}
 
@@ -118,7 +127,8 @@ class ReceiptsTest {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new ReceiptRequest(this.subject, this.fingerprint, List.of(), "rule", null, null));
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new ReceiptRequest(this.subject, this.fingerprint, List.of("bob"), "rule", Duration.ZERO, null));
+			.isThrownBy(() -> new ReceiptRequest(this.subject, this.fingerprint, List.of("bob"), "rule", Duration.ZERO,
+					null));
 	}
 
 	@Test
@@ -151,8 +161,9 @@ class ReceiptsTest {
 		byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
 		signature[10] ^= 0x01;
 
-		assertThat(reason(parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature)))
-			.isEqualTo(ReceiptRejectedException.FOREIGN);
+		String flipped = Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
+
+		assertThat(reason(parts[0] + "." + parts[1] + "." + flipped)).isEqualTo(ReceiptRejectedException.FOREIGN);
 	}
 
 	@Test
@@ -229,7 +240,7 @@ class ReceiptsTest {
 		this.verifier.verifyAndConsume(issued.token(), this.subject, this.fingerprint, CONSUMER);
 
 		ReceiptRejectedException refused = catchThrowableOfType(ReceiptRejectedException.class,
-				() -> this.verifier.verifyAndConsume(issued.token(), this.subject, this.fingerprint, "another-consumer"));
+				() -> this.verifier.verifyAndConsume(issued.token(), this.subject, this.fingerprint, "other-consumer"));
 
 		assertThat(refused.reason()).isEqualTo(ReceiptRejectedException.REPLAYED);
 		assertThat(refused).hasMessageContaining(CONSUMER);
@@ -255,6 +266,24 @@ class ReceiptsTest {
 				CONSUMER);
 
 		assertThat(retried.id()).isEqualTo(issued.id());
+	}
+
+	@Test
+	void shouldConsumeInTheEnginesTransaction() {
+		IssuedReceipt issued = issue();
+		CommandExecutor engine = ((ProcessEngineConfigurationImpl) this.processEngine.getProcessEngineConfiguration())
+			.getCommandExecutorTxRequired();
+
+		// An apply job whose connector call fails after the receipt was spent: the engine rolls everything back.
+		assertThatIllegalStateException().isThrownBy(() -> engine.execute(commandContext -> {
+			this.verifier.verifyAndConsume(issued.token(), this.subject, this.fingerprint, CONSUMER);
+			throw new IllegalStateException("connector failed");
+		}));
+		assertThat(uses(issued.id())).isZero();
+		engine.execute(commandContext -> this.verifier.verifyAndConsume(issued.token(), this.subject,
+				this.fingerprint, CONSUMER));
+
+		assertThat(uses(issued.id())).isEqualTo(1);
 	}
 
 	@Test

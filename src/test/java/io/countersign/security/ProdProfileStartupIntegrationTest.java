@@ -33,7 +33,8 @@ class ProdProfileStartupIntegrationTest {
 					"--server.port=0").close())
 			.withMessageContaining("Refusing to start with the prod profile")
 			.withMessageContaining("COUNTERSIGN_ADMIN_USER is not set")
-			.withMessageContaining("COUNTERSIGN_ADMIN_PASSWORD is not set");
+			.withMessageContaining("COUNTERSIGN_ADMIN_PASSWORD is not set")
+			.withMessageContaining("COUNTERSIGN_RECEIPT_KEY_SECRET is not set");
 	}
 
 	@Test
@@ -44,6 +45,8 @@ class ProdProfileStartupIntegrationTest {
 				"--spring.datasource.url=jdbc:h2:mem:prodguard-strong;DB_CLOSE_DELAY=-1",
 				"--spring.datasource.password=vault-issued-db-secret", "--camunda.bpm.admin-user.id=opsadmin",
 				"--camunda.bpm.admin-user.password=" + STRONG_PASSWORD, "--server.port=0",
+				// Test data, not a real secret.
+				"--countersign.receipts.key-encryption-secret=test-only-receipt-key-secret-0123456789",
 				"--camunda.bpm.generate-unique-process-engine-name=true", "--camunda.bpm.job-execution.enabled=false")) {
 			IdentityService identityService = context.getBean(IdentityService.class);
 

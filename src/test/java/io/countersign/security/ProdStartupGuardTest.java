@@ -104,12 +104,30 @@ class ProdStartupGuardTest {
 	}
 
 	@Test
+	void shouldRefuseMissingReceiptKeySecret() {
+		MockEnvironment environment = strongConfiguration().withProperty("countersign.receipts.key-encryption-secret",
+				"");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_RECEIPT_KEY_SECRET is not set");
+	}
+
+	@Test
+	void shouldRefuseShortReceiptKeySecret() {
+		MockEnvironment environment = strongConfiguration().withProperty("countersign.receipts.key-encryption-secret",
+				"too-short-for-aes-256");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_RECEIPT_KEY_SECRET has 21 characters; it needs at least 32");
+	}
+
+	@Test
 	void shouldNameEveryMissingVariableAtOnce() {
 		ProdStartupGuard guard = new ProdStartupGuard(new MockEnvironment());
 
 		assertThat(String.join("\n", guard.problems())).contains("COUNTERSIGN_ADMIN_USER", "COUNTERSIGN_ADMIN_PASSWORD",
-				"COUNTERSIGN_DB_PASSWORD");
-		assertThat(guard.problems()).hasSize(3);
+				"COUNTERSIGN_DB_PASSWORD", "COUNTERSIGN_RECEIPT_KEY_SECRET");
+		assertThat(guard.problems()).hasSize(4);
 	}
 
 	@Test
@@ -129,7 +147,9 @@ class ProdStartupGuardTest {
 			.withProperty("camunda.bpm.admin-user.first-name", "Countersign")
 			.withProperty("camunda.bpm.admin-user.last-name", "Administrator")
 			.withProperty("countersign.demo.enabled", "false")
-			.withProperty("spring.datasource.password", "vault-issued-db-secret");
+			.withProperty("spring.datasource.password", "vault-issued-db-secret")
+			// Test data, not a real secret.
+			.withProperty("countersign.receipts.key-encryption-secret", "test-only-receipt-key-secret-0123456789");
 	}
 
 }
