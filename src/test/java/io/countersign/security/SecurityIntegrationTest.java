@@ -130,7 +130,7 @@ class SecurityIntegrationTest {
 
 	@Test
 	void shouldDenyApiEndpointsWithoutRuleEvenToAdmins() throws Exception {
-		HttpResponse<String> response = send(get("/api/v1/audit", "admin", "admin"));
+		HttpResponse<String> response = send(get("/api/v1/no-rule-for-this", "admin", "admin"));
 
 		assertThat(response.statusCode()).isEqualTo(403);
 		assertProblem(response, 403);
