@@ -67,7 +67,11 @@ class IdentityBootstrapTest {
 		assertThat(identities().createUserQuery().memberOfGroup(Groups.AUDITORS).singleResult().getId())
 			.isEqualTo("audrey");
 		assertThat(identities().checkPassword("audrey", "audrey")).isTrue();
-		assertThat(identities().createUserQuery().count()).isEqualTo(7);
+		// Two platform owners, so a two-person approval can be tried out of the box.
+		assertThat(identities().createUserQuery().memberOfGroup(Groups.PLATFORM_OWNERS).list())
+			.extracting(org.camunda.bpm.engine.identity.User::getId)
+			.containsExactlyInAnyOrder("bob", "paul");
+		assertThat(identities().createUserQuery().count()).isEqualTo(8);
 	}
 
 	@Test
