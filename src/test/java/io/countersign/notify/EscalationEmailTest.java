@@ -14,14 +14,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.store.FolderException;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.countersign.gate.ApprovalGateProcess;
+import io.countersign.inventory.Inventory;
+import io.countersign.response.Responses;
 import io.countersign.security.Groups;
 import io.countersign.support.ProcessEngineTest;
+import io.countersign.support.ResponseScenario;
 import io.countersign.support.TestIdentities;
 import jakarta.mail.Address;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.ProcessEngineConfiguration;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.identity.User;
@@ -66,6 +71,15 @@ class EscalationEmailTest {
 
 	@Autowired
 	Notifications notifications;
+
+	@Autowired
+	ProcessEngine processEngine;
+
+	@Autowired
+	Inventory inventory;
+
+	@Autowired
+	Responses responses;
 
 	@Autowired
 	EmailNotifier emailNotifier;
@@ -205,6 +219,33 @@ class EscalationEmailTest {
 
 	private TransactionTemplate transaction() {
 		return new TransactionTemplate(this.transactionManager);
+	}
+
+	@Test
+	void shouldEmailTheEscalationGroupWhenTheApprovalGateEscalates() throws Exception {
+		ResponseScenario rotation = new ResponseScenario(this.processEngine, this.inventory, this.responses,
+				ResponseScenario.Options.secretRotation());
+		rotation.requestedBy("scanner");
+		String stageJob = this.processEngine.getManagementService()
+			.createJobQuery()
+			.processInstanceId(rotation.processInstance().getId())
+			.singleResult()
+			.getId();
+		this.processEngine.getManagementService().executeJob(stageJob);
+		String taskId = rotation.approvalTask().getId();
+
+		rotation.fireGateTimer(ApprovalGateProcess.BOUNDARY_ESCALATION);
+
+		assertThat(this.notifications.awaitQueued(WAIT)).isTrue();
+		MimeMessage[] mails = smtp.getReceivedMessages();
+		assertThat(mails).extracting(EscalationEmailTest::to)
+			.containsExactlyInAnyOrder("dave@countersign.invalid", "grace@countersign.invalid",
+					"secops-oncall@countersign.invalid");
+		for (MimeMessage mail : mails) {
+			assertThat(mail.getSubject()).contains("Approve credential.rotate of " + rotation.credentialId);
+			assertThat((String) mail.getContent()).contains(rotation.responseId)
+				.contains("https://countersign.example/camunda/app/tasklist/default/#/?task=" + taskId);
+		}
 	}
 
 	private void member(String userId, String email) {
