@@ -1,13 +1,8 @@
 package io.countersign.gate;
 
-import java.util.Optional;
-
+import io.countersign.response.ElementProperties;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
-import org.camunda.bpm.model.bpmn.instance.BaseElement;
-import org.camunda.bpm.model.bpmn.instance.ExtensionElements;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
 
 import org.springframework.stereotype.Component;
 
@@ -29,7 +24,7 @@ class ApprovalGateOutcomeListener implements ExecutionListener {
 
 	@Override
 	public void notify(DelegateExecution execution) {
-		String outcome = outcome(execution).orElseThrow(() -> new IllegalStateException(
+		String outcome = ElementProperties.of(execution, OUTCOME_PROPERTY).orElseThrow(() -> new IllegalStateException(
 				"End event " + execution.getCurrentActivityId() + " has no extension property '" + OUTCOME_PROPERTY + "'"));
 		String requestId = (String) execution.getVariable(ApprovalVariables.REQUEST_ID);
 		String responseId = execution.getProcessBusinessKey();
@@ -43,22 +38,6 @@ class ApprovalGateOutcomeListener implements ExecutionListener {
 					+ " is " + request.status() + " in the decision store");
 		}
 		execution.setVariable(ApprovalVariables.GATE_OUTCOME, outcome);
-	}
-
-	private static Optional<String> outcome(DelegateExecution execution) {
-		BaseElement element = execution.getBpmnModelElementInstance();
-		ExtensionElements extensions = element == null ? null : element.getExtensionElements();
-		if (extensions == null) {
-			return Optional.empty();
-		}
-		return extensions.getElementsQuery()
-			.filterByType(CamundaProperties.class)
-			.list()
-			.stream()
-			.flatMap(properties -> properties.getCamundaProperties().stream())
-			.filter(property -> OUTCOME_PROPERTY.equals(property.getCamundaName()))
-			.map(CamundaProperty::getCamundaValue)
-			.findFirst();
 	}
 
 }

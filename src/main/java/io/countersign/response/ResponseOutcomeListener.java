@@ -4,10 +4,6 @@ import java.util.Optional;
 
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
-import org.camunda.bpm.model.bpmn.instance.BaseElement;
-import org.camunda.bpm.model.bpmn.instance.ExtensionElements;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperties;
-import org.camunda.bpm.model.bpmn.instance.camunda.CamundaProperty;
 
 import org.springframework.stereotype.Component;
 
@@ -48,23 +44,7 @@ class ResponseOutcomeListener implements ExecutionListener {
 	}
 
 	private static Optional<ResponseStatus> outcome(DelegateExecution execution) {
-		BaseElement element = execution.getBpmnModelElementInstance();
-		if (element == null) {
-			return Optional.empty();
-		}
-		ExtensionElements extensions = element.getExtensionElements();
-		if (extensions == null) {
-			return Optional.empty();
-		}
-		return extensions.getElementsQuery()
-			.filterByType(CamundaProperties.class)
-			.list()
-			.stream()
-			.flatMap(properties -> properties.getCamundaProperties().stream())
-			.filter(property -> OUTCOME_PROPERTY.equals(property.getCamundaName()))
-			.map(CamundaProperty::getCamundaValue)
-			.map(ResponseStatus::valueOf)
-			.findFirst();
+		return ElementProperties.of(execution, OUTCOME_PROPERTY).map(ResponseStatus::valueOf);
 	}
 
 }

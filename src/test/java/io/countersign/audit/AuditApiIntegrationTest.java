@@ -22,22 +22,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.CanonicalJson;
 import io.countersign.action.StagedAction;
 import io.countersign.support.ApiClient;
+import io.countersign.support.HttpIntegrationTest;
 import io.countersign.support.ApiClient.Reply;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The ledger over HTTP, with the job executor running: {@code scanner} starts a secret rotation, readers export its
  * entries, {@code audrey} pages through and verifies the whole ledger.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.datasource.url=jdbc:h2:mem:${random.uuid};DB_CLOSE_DELAY=-1",
-				"camunda.bpm.generate-unique-process-engine-name=true",
-				"camunda.bpm.generate-unique-process-application-name=true",
-				"camunda.bpm.job-execution.max-wait=500", "camunda.bpm.job-execution.wait-time-in-millis=200" })
+@HttpIntegrationTest
 class AuditApiIntegrationTest {
 
 	private static final ObjectMapper MAPPER = new ObjectMapper();

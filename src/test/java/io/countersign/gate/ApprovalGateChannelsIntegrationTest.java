@@ -10,6 +10,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.action.StagedAction;
 import io.countersign.support.ApiClient;
+import io.countersign.support.HttpIntegrationTest;
 import io.countersign.support.ApiClient.Reply;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -19,7 +20,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
@@ -27,11 +27,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * {@code submit-form} (what Tasklist sends for a Camunda Form), and our decision API. The rules live in the engine,
  * so each channel must refuse the same people for the same reasons.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.datasource.url=jdbc:h2:mem:${random.uuid};DB_CLOSE_DELAY=-1",
-				"camunda.bpm.generate-unique-process-engine-name=true",
-				"camunda.bpm.generate-unique-process-application-name=true",
-				"camunda.bpm.job-execution.max-wait=500", "camunda.bpm.job-execution.wait-time-in-millis=200" })
+@HttpIntegrationTest
 class ApprovalGateChannelsIntegrationTest {
 
 	/** Integrator and platform owner at once: may report a finding, never approve its own. */

@@ -10,6 +10,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.action.StagedAction;
 import io.countersign.support.ApiClient;
+import io.countersign.support.HttpIntegrationTest;
 import io.countersign.support.ApiClient.Reply;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,18 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.camunda.bpm.engine.ProcessEngine;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The integrator ({@code scanner}) and the analyst ({@code bob}) over HTTP, with the job
  * executor running as in production: stage and apply happen asynchronously.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "spring.datasource.url=jdbc:h2:mem:${random.uuid};DB_CLOSE_DELAY=-1",
-				"camunda.bpm.generate-unique-process-engine-name=true",
-				"camunda.bpm.generate-unique-process-application-name=true",
-				"camunda.bpm.job-execution.max-wait=500", "camunda.bpm.job-execution.wait-time-in-millis=200" })
+@HttpIntegrationTest
 class ResponsesApiIntegrationTest {
 
 	@LocalServerPort
