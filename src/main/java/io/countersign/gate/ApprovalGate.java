@@ -308,8 +308,7 @@ class ApprovalGate {
 	 * approve. Read without authorization checks, since a user need not be allowed to list groups to be in one.
 	 */
 	private Set<String> groupsOf(String user) {
-		return SeparationOfDuties
-			.withoutAuthorization(() -> this.identityService.createGroupQuery().groupMember(user).list())
+		return WithoutAuthorization.call(() -> this.identityService.createGroupQuery().groupMember(user).list())
 			.stream()
 			.map(Group::getId)
 			.collect(Collectors.toSet());

@@ -3,7 +3,6 @@ package io.countersign.gate;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import io.countersign.security.Groups;
 import org.camunda.bpm.dmn.engine.DmnDecisionRuleResult;
@@ -35,7 +34,7 @@ class ApprovalPolicy {
 	}
 
 	PolicyEvaluation evaluate(PolicyInput input) {
-		DecisionDefinition definition = withoutAuthorization(() -> this.repositoryService
+		DecisionDefinition definition = WithoutAuthorization.call(() -> this.repositoryService
 			.createDecisionDefinitionQuery()
 			.decisionDefinitionKey(DECISION_KEY)
 			.latestVersion()
@@ -44,8 +43,9 @@ class ApprovalPolicy {
 			return PolicyEvaluation.denied("no approval policy is deployed (decision '" + DECISION_KEY + "')", null);
 		}
 		String version = definition.getKey() + ":" + definition.getVersion();
-		// Evaluated by id, so the version recorded is the version that answered.
-		DmnDecisionTableResult result = withoutAuthorization(
+		// Evaluated by id, so the version recorded is the version that answered; on the gate's behalf, so an
+		// approver completing a task need not hold rights on decision definitions.
+		DmnDecisionTableResult result = WithoutAuthorization.call(
 				() -> this.decisionService.evaluateDecisionTableById(definition.getId(), input.variables()));
 		if (result.isEmpty()) {
 			return PolicyEvaluation.denied("no rule of " + version + " matches " + input.describe(), version);
@@ -110,14 +110,6 @@ class ApprovalPolicy {
 	private static String text(Map<String, Object> outputs, String name) {
 		Object value = outputs.get(name);
 		return value == null || value.toString().isBlank() ? null : value.toString().strip();
-	}
-
-	/**
-	 * The policy is evaluated on behalf of the gate, not of whoever's command triggered it: an approver completing
-	 * a task need not hold rights on decision definitions.
-	 */
-	private static <T> T withoutAuthorization(Callable<T> callable) {
-		return SeparationOfDuties.withoutAuthorization(callable);
 	}
 
 }

@@ -75,7 +75,6 @@ class ApprovalTaskListener implements TaskListener {
 					Map.of("rule", ex.rule(), "taskId", task.getId()));
 			throw ex;
 		}
-		task.getExecution().setVariable(ApprovalVariables.APPROVER, authentication.getUserId());
 		task.getExecution().setVariable(ApprovalVariables.STATE, quorum.state().name());
 		task.getExecution().setVariable(ApprovalVariables.STILL_NEEDED, quorum.stillNeeded());
 		task.getExecution().setVariable(ApprovalVariables.PROGRESS, quorum.describe());

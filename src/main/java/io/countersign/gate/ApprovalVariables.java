@@ -14,9 +14,6 @@ public final class ApprovalVariables {
 	/** The fingerprint of the staged action the approver saw and approves. */
 	public static final String APPROVED_FINGERPRINT = "approvedFingerprint";
 
-	/** Written by the gate: who decided last. */
-	public static final String APPROVER = "approver";
-
 	/** Optional input of the policy step: what the approval is for, {@code apply} unless set. */
 	public static final String PURPOSE = "approvalPurpose";
 
@@ -33,11 +30,7 @@ public final class ApprovalVariables {
 
 	public static final String POLICY_VERSION = "policyVersion";
 
-	public static final String REQUIRED_APPROVALS = "requiredApprovals";
-
 	public static final String ESCALATE_AFTER = "escalateAfter";
-
-	public static final String ESCALATION_GROUP = "escalationGroup";
 
 	public static final String EXPIRE_AFTER = "expireAfter";
 

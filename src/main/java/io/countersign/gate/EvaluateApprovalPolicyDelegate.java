@@ -32,9 +32,7 @@ class EvaluateApprovalPolicyDelegate implements JavaDelegate {
 		execution.setVariable(ApprovalVariables.FORM_REF,
 				text(execution, ApprovalVariables.FORM_REF, ApprovalVariables.DEFAULT_FORM));
 		execution.setVariable(ApprovalVariables.CANDIDATE_GROUPS, request.approverGroup());
-		execution.setVariable(ApprovalVariables.REQUIRED_APPROVALS, request.requiredApprovals());
 		execution.setVariable(ApprovalVariables.ESCALATE_AFTER, request.escalateAfter());
-		execution.setVariable(ApprovalVariables.ESCALATION_GROUP, request.escalationGroup());
 		execution.setVariable(ApprovalVariables.EXPIRE_AFTER, request.expireAfter());
 		execution.setVariable(ApprovalVariables.STATE, ApprovalRequest.Status.OPEN.name());
 		execution.setVariable(ApprovalVariables.STILL_NEEDED, request.requiredApprovals());

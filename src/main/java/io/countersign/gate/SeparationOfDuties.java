@@ -1,13 +1,10 @@
 package io.countersign.gate;
 
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 import io.countersign.inventory.Identity;
 import io.countersign.response.ResponseRecord;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.impl.context.Context;
-import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 
 import org.springframework.stereotype.Component;
 
@@ -59,23 +56,7 @@ class SeparationOfDuties {
 
 	/** Owners are often teams; the rule is about a person judging their own identity. */
 	private boolean isPersonUser(String id) {
-		return withoutAuthorization(() -> this.identityService.createUserQuery().userId(id).count() > 0);
-	}
-
-	static <T> T withoutAuthorization(Callable<T> callable) {
-		CommandContext context = Context.getCommandContext();
-		if (context != null) {
-			return context.runWithoutAuthorization(callable);
-		}
-		try {
-			return callable.call();
-		}
-		catch (RuntimeException ex) {
-			throw ex;
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
+		return WithoutAuthorization.call(() -> this.identityService.createUserQuery().userId(id).count() > 0);
 	}
 
 }

@@ -185,11 +185,6 @@ public class Responses {
 		return this.repository.find(id).map(this::view);
 	}
 
-	/** The recorded approval decisions, oldest first. */
-	public List<ResponseView.DecisionView> decisions(String id) {
-		return this.repository.decisions(id);
-	}
-
 	public Optional<ResponseRecord> record(String id) {
 		return this.repository.find(id).map(ResponseRepository.Row::toRecord);
 	}
