@@ -254,6 +254,21 @@ class ResponsesApiIntegrationTest {
 		return this.api.get("admin", "/api/v1/responses?size=1").json().path("totalItems").asLong();
 	}
 
+	@Test
+	void shouldRefuseBadPolicyInputsInTheInventoryAndKeepWhatWasStored() {
+		expectProblem(this.api.put("scanner", "/api/v1/identities/" + this.identity,
+				Map.of("owner", "team-it", "environment", "production", "privilegeLevel", "root")), 400, null);
+		expectProblem(this.api.put("scanner", "/api/v1/identities/" + this.identity,
+				Map.of("owner", "team-it", "environment", "production", "credentials", List.of(Map.of("id",
+						this.credential, "kind", "ACCESS_TOKEN", "createdBy", "x".repeat(129))))), 400, "createdBy");
+
+		JsonNode stored = this.api.get("scanner", "/api/v1/identities/" + this.identity).json();
+		// Inferred from "repo:write", as stored by setUp; the refused requests changed nothing.
+		assertThat(stored.path("privilegeLevel").asText()).isEqualTo("write");
+		assertThat(stored.path("consumers")).hasSize(1);
+		assertThat(stored.path("credentials").get(0).path("createdBy").isMissingNode()).isTrue();
+	}
+
 	private static void expectProblem(Reply reply, int status, String field) {
 		assertThat(reply.status()).as(reply.toString()).isEqualTo(status);
 		assertThat(reply.contentType()).as(reply.toString()).startsWith("application/problem+json");
