@@ -59,7 +59,26 @@ public class ReceiptVerifier {
 		requireNonBlank("expectedSubject", expectedSubject);
 		requireNonBlank("expectedFingerprint", expectedFingerprint);
 		try {
-			return check(token, expectedSubject, expectedFingerprint);
+			return check(token, expectedSubject, expectedFingerprint, true);
+		}
+		catch (ReceiptRejectedException ex) {
+			log.info("{}", ex.getMessage());
+			throw ex;
+		}
+	}
+
+	/**
+	 * Verifies a receipt presented to undo or re-check what it authorised: signature, issuer, subject and
+	 * fingerprint, but not expiry. Undoing must stay possible after the approval's lifetime (a rollback after a slow
+	 * verify, releasing a containment when the decision window closes), and an undo can only revert a change this
+	 * very receipt authorised, which connectors look up by the action's idempotency key.
+	 * @throws ReceiptRejectedException when the receipt is not ours or not for this action
+	 */
+	public VerifiedReceipt verifyForUndo(String token, String expectedSubject, String expectedFingerprint) {
+		requireNonBlank("expectedSubject", expectedSubject);
+		requireNonBlank("expectedFingerprint", expectedFingerprint);
+		try {
+			return check(token, expectedSubject, expectedFingerprint, false);
 		}
 		catch (ReceiptRejectedException ex) {
 			log.info("{}", ex.getMessage());
@@ -91,7 +110,8 @@ public class ReceiptVerifier {
 		return receipt;
 	}
 
-	private VerifiedReceipt check(String token, String expectedSubject, String expectedFingerprint) {
+	private VerifiedReceipt check(String token, String expectedSubject, String expectedFingerprint,
+			boolean enforceExpiry) {
 		SignedJWT jwt = parse(token);
 		JWTClaimsSet claims = claims(jwt);
 		VerifiedReceipt receipt = read(jwt, claims);
@@ -115,7 +135,7 @@ public class ReceiptVerifier {
 			throw rejected(ReceiptRejectedException.FOREIGN, receipt, "issuer " + claims.getIssuer());
 		}
 		Instant now = this.clock.instant();
-		if (!receipt.expiresAt().isAfter(now)) {
+		if (enforceExpiry && !receipt.expiresAt().isAfter(now)) {
 			throw rejected(ReceiptRejectedException.EXPIRED, receipt, "expired at " + receipt.expiresAt());
 		}
 		if (!receipt.subject().equals(expectedSubject)) {

@@ -1,0 +1,55 @@
+package io.countersign.action;
+
+import java.util.List;
+
+/**
+ * The action types the seed playbooks stage, and the parameters each carries. The approval policy
+ * ({@code bpmn/approval-policy.dmn}) names these types, and configuration routes each to a connector.
+ */
+public final class ActionTypes {
+
+	/** Containment before approval: {@code identity}, {@code credential}. ACTIVE becomes SUSPENDED. */
+	public static final String CREDENTIAL_SUSPEND = "credential.suspend";
+
+	/** Revocation: {@code identity}, {@code credential}. ACTIVE or SUSPENDED becomes DISABLED. */
+	public static final String CREDENTIAL_DISABLE = "credential.disable";
+
+	/** Restore after revocation: {@code identity}, {@code credential}. DISABLED or SUSPENDED becomes ACTIVE. */
+	public static final String CREDENTIAL_ENABLE = "credential.enable";
+
+	/**
+	 * Privilege reduction: {@code identity}, {@code remove} (array of privileges to take away, each currently held),
+	 * {@code keep} (array, what stays). Rollback grants {@code remove} again.
+	 */
+	public static final String PRIVILEGES_REDUCE = "identity.privileges.reduce";
+
+	/** Containment before approval: {@code identity}. ACTIVE becomes SUSPENDED. */
+	public static final String IDENTITY_SUSPEND = "identity.suspend";
+
+	/** {@code identity}. ACTIVE or SUSPENDED becomes QUARANTINED. */
+	public static final String IDENTITY_QUARANTINE = "identity.quarantine";
+
+	/** Release from quarantine: {@code identity}. QUARANTINED becomes ACTIVE. */
+	public static final String IDENTITY_RELEASE = "identity.release";
+
+	/**
+	 * {@code identity}, {@code workload} (the name of one of the identity's consumers), {@code customerFacing}
+	 * (boolean, as the responder confirmed it). The consumer becomes isolated.
+	 */
+	public static final String WORKLOAD_ISOLATE = "workload.isolate";
+
+	/**
+	 * {@code identity}, {@code trust} (the id of a FEDERATED_TRUST credential), {@code partnerCredentials} (array of
+	 * the identity's other credential ids). All of them become DISABLED; rollback re-enables the ones that were
+	 * ACTIVE before.
+	 */
+	public static final String FEDERATION_DISABLE = "federation.disable";
+
+	public static final List<String> ALL = List.of(CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE, CREDENTIAL_ENABLE,
+			PRIVILEGES_REDUCE, IDENTITY_SUSPEND, IDENTITY_QUARANTINE, IDENTITY_RELEASE, WORKLOAD_ISOLATE,
+			FEDERATION_DISABLE);
+
+	private ActionTypes() {
+	}
+
+}
