@@ -66,7 +66,7 @@ class ApprovalGate {
 	 * Asks the policy about the response's staged action and records its answer: an open request, or a denied one
 	 * that nobody can approve.
 	 */
-	ApprovalRequest open(String responseId, String purpose) {
+	ApprovalRequest open(String responseId, String purpose, ApprovalOptions options) {
 		ResponseRecord response = response(responseId);
 		if (response.stagedAction() == null || response.actionFingerprint() == null) {
 			throw new IllegalStateException("response " + responseId + " has no staged action to approve");
@@ -75,7 +75,7 @@ class ApprovalGate {
 		Optional<Identity> identity = this.inventory.find(response.identity());
 		PolicyEvaluation evaluation = identity
 			.map(found -> this.policy.evaluate(new PolicyInput(action.type(), response.environment(),
-					response.severity(), found.privilegeLevel().json(), found.customerFacing())))
+					response.severity(), found.privilegeLevel().json(), customerFacing(found, action))))
 			.orElseGet(() -> PolicyEvaluation.denied(
 					"identity '" + response.identity() + "' is not in the inventory, so no policy input is known", null));
 		Instant now = this.clock.instant();
@@ -84,7 +84,8 @@ class ApprovalGate {
 		if (evaluation.isDenied()) {
 			request = new ApprovalRequest(UUID.randomUUID().toString(), responseId, purpose,
 					response.actionFingerprint(), "none", version, null, null, 0, null, null,
-					ApprovalRequest.Status.DENIED, evaluation.deniedReason(), null, now, now, null, null, null);
+					ApprovalRequest.Status.DENIED, evaluation.deniedReason(), null, now, now, null, null, null, false, null,
+					null, options);
 			this.requests.insert(request);
 			this.responses.event(responseId, "POLICY_EVALUATED", null, "Denied by " + version + ": "
 					+ evaluation.deniedReason());
@@ -94,13 +95,18 @@ class ApprovalGate {
 		request = new ApprovalRequest(UUID.randomUUID().toString(), responseId, purpose, response.actionFingerprint(),
 				decision.rule(), version, decision.approverGroup(), decision.escalationGroup(),
 				decision.requiredApprovals(), decision.escalateAfter().toString(), decision.expireAfter().toString(),
-				ApprovalRequest.Status.OPEN, null, null, now, null, null, null, null);
+				ApprovalRequest.Status.OPEN, null, null, now, null, null, null, null, decision.containFirst(),
+				decision.requiredGroup(), decision.rollbackWindow() == null ? null : decision.rollbackWindow().toString(),
+				options);
 		this.requests.insert(request);
 		this.responses.event(responseId, "POLICY_EVALUATED", null,
 				"Rule '" + decision.rule() + "' of " + version + ": " + decision.requiredApprovals()
 						+ " distinct approval(s) from " + decision.approverGroup() + ", escalate to "
 						+ decision.escalationGroup() + " after " + decision.escalateAfter() + ", expire after "
-						+ decision.expireAfter(),
+						+ decision.expireAfter()
+						+ (decision.requiredGroup() == null ? "" : "; one approval must come from "
+								+ decision.requiredGroup())
+						+ (decision.containFirst() ? "; containment before the decision allowed" : ""),
 				Map.of("approvalRequest", request.id(), "rule", decision.rule(), "policyVersion", version,
 						"approverGroup", decision.approverGroup(), "requiredApprovals", decision.requiredApprovals(),
 						"fingerprint", request.actionFingerprint()));
@@ -109,7 +115,12 @@ class ApprovalGate {
 
 	/** A decision as submitted through any channel, with the engine's authenticated user. */
 	record Submission(String requestId, String responseId, String taskId, String user, String decision, String reason,
-			String approvedFingerprint) {
+			String approvedFingerprint, Map<String, String> extras) {
+
+		Submission {
+			extras = extras == null ? Map.of() : extras;
+		}
+
 	}
 
 	/**
@@ -146,8 +157,9 @@ class ApprovalGate {
 		}
 
 		String decision = submission.decision();
-		if (!ApprovalVariables.APPROVE.equals(decision) && !ApprovalVariables.REJECT.equals(decision)) {
-			throw new InvalidDecisionException("decision-required", "decision must be APPROVE or REJECT");
+		if (decision == null || !request.options().allows(decision)) {
+			throw new InvalidDecisionException("decision-required", "decision must be one of "
+					+ allowedDecisions(request.options()));
 		}
 		String reason = submission.reason();
 		if (reason == null || reason.isBlank()) {
@@ -169,15 +181,39 @@ class ApprovalGate {
 						+ " is not the staged action's fingerprint " + request.actionFingerprint());
 			}
 		}
+		if (ApprovalVariables.APPROVE.equals(decision) && request.requiredGroup() != null) {
+			requireGroupComposition(request, response, identity, user, memberships);
+		}
+		Map<String, Object> details = DecisionDetails.of(request, response, decision, submission.extras());
 		String fingerprint = blank ? request.actionFingerprint() : submitted;
 		Instant now = this.clock.instant();
 		this.requests.appendDecision(request.id(), response.id(), submission.taskId(), user, decision, reason.strip(),
-				fingerprint, now);
+				fingerprint, now, details.isEmpty() ? null : DecisionDetails.json(details));
+		if (ApprovalVariables.NARROW.equals(decision) || ApprovalVariables.DEFER.equals(decision)) {
+			ApprovalRequest.Status closed = ApprovalVariables.NARROW.equals(decision) ? ApprovalRequest.Status.REVISED
+					: ApprovalRequest.Status.DEFERRED;
+			Quorum quorum = new Quorum(closed, List.of(), request.requiredApprovals(), null);
+			if (this.requests.close(request.id(), closed, now)) {
+				Map<String, Object> data = new java.util.LinkedHashMap<>(details);
+				data.put("approvalRequest", request.id());
+				data.put("fingerprint", fingerprint);
+				this.responses.event(response.id(), closed == ApprovalRequest.Status.REVISED ? "NARROWED" : "DEFERRED",
+						user, (closed == ApprovalRequest.Status.REVISED ? "Narrowed " + request.options().narrowParameter()
+								+ " to " + details.get(ApprovalVariables.NARROWED_TO)
+								+ "; the narrowed action needs its own approval"
+								: "Keep monitoring for " + details.get(ApprovalVariables.MONITOR_FOR)
+										+ ", then review again; nothing applied")
+								+ ": " + reason.strip(),
+						data);
+			}
+			return quorum;
+		}
 		Quorum quorum = quorum(request, response, identity);
+		Map<String, Object> data = new java.util.LinkedHashMap<>(details);
+		data.putAll(Map.of("approvalRequest", request.id(), "decision", decision, "reason", reason.strip(),
+				"fingerprint", fingerprint, "approvals", quorum.approvers().size(), "required", quorum.required()));
 		this.responses.event(response.id(), "DECIDED", user,
-				decision + " (" + quorum.describe() + "): " + reason.strip(),
-				Map.of("approvalRequest", request.id(), "decision", decision, "reason", reason.strip(), "fingerprint",
-						fingerprint, "approvals", quorum.approvers().size(), "required", quorum.required()));
+				decision + " (" + quorum.describe() + "): " + reason.strip(), data);
 		if (quorum.state() != ApprovalRequest.Status.OPEN && this.requests.close(request.id(), quorum.state(), now)) {
 			this.responses.event(response.id(), quorum.state() == ApprovalRequest.Status.APPROVED ? "QUORUM_REACHED"
 					: "REJECTED", null, quorum.state() == ApprovalRequest.Status.APPROVED
@@ -195,8 +231,19 @@ class ApprovalGate {
 	Quorum quorum(ApprovalRequest request, ResponseRecord response, Identity identity) {
 		List<ApprovalRequests.Decision> decisions = this.requests.decisions(request.id());
 		if (decisions.stream().anyMatch(d -> ApprovalVariables.REJECT.equals(d.decision()))) {
-			return new Quorum(ApprovalRequest.Status.REJECTED, List.of(), request.requiredApprovals());
+			return new Quorum(ApprovalRequest.Status.REJECTED, List.of(), request.requiredApprovals(), null);
 		}
+		List<String> approvers = eligibleApprovers(request, response, identity, decisions);
+		String missingGroup = request.requiredGroup() != null
+				&& approvers.stream().noneMatch(a -> groupsOf(a).contains(request.requiredGroup()))
+						? request.requiredGroup() : null;
+		ApprovalRequest.Status state = approvers.size() >= request.requiredApprovals() && request.requiredApprovals() > 0
+				&& missingGroup == null ? ApprovalRequest.Status.APPROVED : ApprovalRequest.Status.OPEN;
+		return new Quorum(state, approvers, request.requiredApprovals(), missingGroup);
+	}
+
+	private List<String> eligibleApprovers(ApprovalRequest request, ResponseRecord response, Identity identity,
+			List<ApprovalRequests.Decision> decisions) {
 		Set<String> approvers = new LinkedHashSet<>();
 		for (ApprovalRequests.Decision d : decisions) {
 			if (ApprovalVariables.APPROVE.equals(d.decision()) && request.actionFingerprint().equals(d.fingerprint())
@@ -204,9 +251,24 @@ class ApprovalGate {
 				approvers.add(d.approver());
 			}
 		}
-		ApprovalRequest.Status state = approvers.size() >= request.requiredApprovals() && request.requiredApprovals() > 0
-				? ApprovalRequest.Status.APPROVED : ApprovalRequest.Status.OPEN;
-		return new Quorum(state, List.copyOf(approvers), request.requiredApprovals());
+		return List.copyOf(approvers);
+	}
+
+	/**
+	 * When the policy requires one approval from a group, the last free place of the quorum is kept for that group:
+	 * otherwise members of the approver group alone could fill the quorum and the request could never complete.
+	 */
+	private void requireGroupComposition(ApprovalRequest request, ResponseRecord response, Identity identity,
+			String user, Set<String> memberships) {
+		if (memberships.contains(request.requiredGroup())) {
+			return;
+		}
+		List<String> approvers = eligibleApprovers(request, response, identity, this.requests.decisions(request.id()));
+		boolean groupPresent = approvers.stream().anyMatch(a -> groupsOf(a).contains(request.requiredGroup()));
+		if (!groupPresent && approvers.size() + 1 >= request.requiredApprovals()) {
+			throw new ApprovalRefusedException("required-group", "the remaining approval must come from a member of "
+					+ request.requiredGroup() + " (rule '" + request.policyRule() + "'); user '" + user + "' is not one");
+		}
 	}
 
 	Quorum quorum(ApprovalRequest request) {
@@ -292,10 +354,45 @@ class ApprovalGate {
 		if (request.approverGroup() != null) {
 			groups.add(request.approverGroup());
 		}
+		if (request.requiredGroup() != null) {
+			groups.add(request.requiredGroup());
+		}
 		if (request.escalated() && request.escalationGroup() != null) {
 			groups.add(request.escalationGroup());
 		}
 		return groups;
+	}
+
+	private static List<String> allowedDecisions(ApprovalOptions options) {
+		return java.util.stream.Stream
+			.of(ApprovalVariables.APPROVE, ApprovalVariables.REJECT, ApprovalVariables.NARROW, ApprovalVariables.DEFER)
+			.filter(options::allows)
+			.toList();
+	}
+
+	/** What the closing decision of a narrowed or deferred request submitted, for the calling playbook. */
+	Map<String, Object> closingDetails(ApprovalRequest request) {
+		return this.requests.decisions(request.id())
+			.stream()
+			.filter(d -> d.details() != null)
+			.reduce((first, second) -> second)
+			.map(d -> DecisionDetails.parse(d.details()))
+			.orElse(Map.of());
+	}
+
+	/**
+	 * The responder's confirmation can only make an action stricter: if either the inventory or the staged action
+	 * says customer-facing, the policy sees customer-facing.
+	 */
+	private static boolean customerFacing(Identity identity, StagedAction action) {
+		com.fasterxml.jackson.databind.JsonNode confirmed = action.parameters().get("customerFacing");
+		if (confirmed != null && confirmed.isBoolean()) {
+			String workload = action.parameters().path("workload").asText(null);
+			boolean inventory = workload == null ? identity.customerFacing()
+					: identity.consumers().stream().anyMatch(c -> c.name().equals(workload) && c.customerFacing());
+			return confirmed.booleanValue() || inventory;
+		}
+		return identity.customerFacing();
 	}
 
 	private ResponseRecord response(String responseId) {

@@ -86,8 +86,20 @@ class ApprovalPolicy {
 			throw new IllegalArgumentException("escalateAfter " + escalateAfter + " is not before expireAfter "
 					+ expireAfter);
 		}
+		Object containFirst = outputs.get("containFirst");
+		if (containFirst != null && !(containFirst instanceof Boolean)) {
+			throw new IllegalArgumentException("containFirst must be true, false or empty, not " + containFirst);
+		}
+		String requiredGroup = text(outputs, "requiredGroup");
+		if (requiredGroup != null && !Groups.APPROVER_GROUPS.contains(requiredGroup)) {
+			throw new IllegalArgumentException("requiredGroup '" + requiredGroup + "' is not an approver group");
+		}
+		if (requiredGroup != null && number.intValue() < 2 && !requiredGroup.equals(approverGroup)) {
+			throw new IllegalArgumentException("requiredGroup " + requiredGroup + " needs requiredApprovals of 2 or more");
+		}
+		Duration rollbackWindow = text(outputs, "rollbackWindow") == null ? null : duration(outputs, "rollbackWindow");
 		return new PolicyDecision(rule.strip(), approverGroup, number.intValue(), escalateAfter, escalationGroup,
-				expireAfter);
+				expireAfter, Boolean.TRUE.equals(containFirst), requiredGroup, rollbackWindow);
 	}
 
 	private static Duration duration(Map<String, Object> outputs, String name) {

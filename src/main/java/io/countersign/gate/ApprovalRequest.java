@@ -9,7 +9,8 @@ import java.time.Instant;
 record ApprovalRequest(String id, String responseId, String purpose, String actionFingerprint, String policyRule,
 		String policyVersion, String approverGroup, String escalationGroup, int requiredApprovals,
 		String escalateAfter, String expireAfter, Status status, String deniedReason, Instant escalatedAt,
-		Instant createdAt, Instant decidedAt, String receiptId, String receiptToken, Instant receiptExpiresAt) {
+		Instant createdAt, Instant decidedAt, String receiptId, String receiptToken, Instant receiptExpiresAt,
+		boolean containFirst, String requiredGroup, String rollbackWindow, ApprovalOptions options) {
 
 	enum Status {
 
@@ -22,7 +23,11 @@ record ApprovalRequest(String id, String responseId, String purpose, String acti
 		/** Nobody reached the quorum in time: denied. */
 		EXPIRED,
 		/** No policy rule allows the action: denied without asking anyone. */
-		DENIED
+		DENIED,
+		/** An approver narrowed the action: this version is never applied, the narrowed one needs its own approval. */
+		REVISED,
+		/** An approver chose to keep monitoring: nothing is applied now, the playbook asks again later. */
+		DEFERRED
 
 	}
 

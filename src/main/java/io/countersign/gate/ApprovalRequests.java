@@ -24,12 +24,13 @@ class ApprovalRequests {
 		this.jdbc.sql("""
 				insert into approval_request (id, response_id, purpose, action_fingerprint, policy_rule, policy_version,
 				    approver_group, escalation_group, required_approvals, escalate_after, expire_after, status,
-				    denied_reason, created_at, decided_at)
-				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+				    denied_reason, created_at, decided_at, contain_first, required_group, rollback_window, options)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
 			.params(request.id(), request.responseId(), request.purpose(), request.actionFingerprint(),
 					request.policyRule(), request.policyVersion(), request.approverGroup(), request.escalationGroup(),
 					request.requiredApprovals(), request.escalateAfter(), request.expireAfter(), request.status().name(),
-					request.deniedReason(), ts(request.createdAt()), ts(request.decidedAt()))
+					request.deniedReason(), ts(request.createdAt()), ts(request.decidedAt()), request.containFirst(),
+					request.requiredGroup(), request.rollbackWindow(), request.options().format())
 			.update();
 	}
 
@@ -73,26 +74,37 @@ class ApprovalRequests {
 	}
 
 	void appendDecision(String requestId, String responseId, String taskId, String approver, String decision,
-			String reason, String actionFingerprint, Instant at) {
+			String reason, String actionFingerprint, Instant at, String details) {
 		this.jdbc.sql("""
 				insert into approval_decision (approval_request_id, response_id, task_id, approver, decision, reason,
-				    action_fingerprint, decided_at)
-				values (?, ?, ?, ?, ?, ?, ?, ?)""")
-			.params(requestId, responseId, taskId, approver, decision, reason, actionFingerprint, ts(at))
+				    action_fingerprint, decided_at, details)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+			.params(requestId, responseId, taskId, approver, decision, reason, actionFingerprint, ts(at), details)
 			.update();
 	}
 
 	List<Decision> decisions(String requestId) {
 		return this.jdbc.sql("""
-				select approver, decision, reason, action_fingerprint, decided_at from approval_decision
+				select approver, decision, reason, action_fingerprint, decided_at, details from approval_decision
 				where approval_request_id = ? order by id""")
 			.param(requestId)
 			.query((rs, n) -> new Decision(rs.getString("approver"), rs.getString("decision"), rs.getString("reason"),
-					rs.getString("action_fingerprint"), instant(rs, "decided_at")))
+					rs.getString("action_fingerprint"), instant(rs, "decided_at"), rs.getString("details")))
 			.list();
 	}
 
-	record Decision(String approver, String decision, String reason, String fingerprint, Instant at) {
+	/** The newest request of a response, whatever its action. */
+	Optional<ApprovalRequest> latest(String responseId) {
+		return this.jdbc.sql("select * from approval_request where response_id = ? order by created_at desc, id desc")
+			.param(responseId)
+			.query(ApprovalRequests::map)
+			.list()
+			.stream()
+			.findFirst();
+	}
+
+	/** @param details JSON of what was submitted besides the decision (narrowed values, period, confirmations) */
+	record Decision(String approver, String decision, String reason, String fingerprint, Instant at, String details) {
 	}
 
 	private static ApprovalRequest map(ResultSet rs, int row) throws SQLException {
@@ -102,7 +114,9 @@ class ApprovalRequests {
 				rs.getString("escalate_after"), rs.getString("expire_after"),
 				ApprovalRequest.Status.valueOf(rs.getString("status")), rs.getString("denied_reason"),
 				instant(rs, "escalated_at"), instant(rs, "created_at"), instant(rs, "decided_at"),
-				rs.getString("receipt_id"), rs.getString("receipt_token"), instant(rs, "receipt_expires_at"));
+				rs.getString("receipt_id"), rs.getString("receipt_token"), instant(rs, "receipt_expires_at"),
+				rs.getBoolean("contain_first"), rs.getString("required_group"), rs.getString("rollback_window"),
+				ApprovalOptions.parse(rs.getString("options")));
 	}
 
 	private static Timestamp ts(Instant instant) {

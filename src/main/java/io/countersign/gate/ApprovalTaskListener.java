@@ -52,6 +52,8 @@ class ApprovalTaskListener implements TaskListener {
 		task.getExecution().removeVariable(ApprovalVariables.DECISION);
 		task.getExecution().removeVariable(ApprovalVariables.REASON);
 		task.getExecution().removeVariable(ApprovalVariables.APPROVED_FINGERPRINT);
+		task.getExecution().removeVariable(ApprovalVariables.NARROWED_TO);
+		task.getExecution().removeVariable(ApprovalVariables.MONITOR_FOR);
 		this.responses.event(task.getExecution().getProcessBusinessKey(), "TASK_CREATED", null,
 				"'" + task.getName() + "' for " + candidateGroups(task) + ", "
 						+ task.getExecution().getVariable(ApprovalVariables.PROGRESS) + " so far");
@@ -66,7 +68,7 @@ class ApprovalTaskListener implements TaskListener {
 		try {
 			quorum = this.gate.decide(new ApprovalGate.Submission(requestId, responseId, task.getId(), user,
 					text(task, ApprovalVariables.DECISION), text(task, ApprovalVariables.REASON),
-					text(task, ApprovalVariables.APPROVED_FINGERPRINT)));
+					text(task, ApprovalVariables.APPROVED_FINGERPRINT), extras(task, requestId, responseId)));
 		}
 		catch (ApprovalRefusedException ex) {
 			// The completion rolls back, so the attempt is recorded in a transaction of its own: who tried to
@@ -81,6 +83,24 @@ class ApprovalTaskListener implements TaskListener {
 		ApprovalRequest request = this.gate.request(requestId, responseId);
 		task.getExecution().setVariable(ApprovalVariables.TASK_NAME,
 				this.gate.taskName(request, quorum.approvers().size() + 1));
+	}
+
+	/** Whatever the request's options let the approver submit besides the decision; read only by name. */
+	private Map<String, String> extras(DelegateTask task, String requestId, String responseId) {
+		Map<String, String> extras = new java.util.HashMap<>();
+		if (requestId == null) {
+			return extras;
+		}
+		java.util.List<String> names = new java.util.ArrayList<>(
+				java.util.List.of(ApprovalVariables.NARROWED_TO, ApprovalVariables.MONITOR_FOR));
+		names.addAll(this.gate.request(requestId, responseId).options().confirmations());
+		for (String name : names) {
+			String value = text(task, name);
+			if (value != null) {
+				extras.put(name, value);
+			}
+		}
+		return extras;
 	}
 
 	private static String text(DelegateTask task, String name) {

@@ -42,13 +42,18 @@ class Approvals {
 		String user = caller.getName();
 		this.responses.record(responseId)
 			.orElseThrow(() -> new NotFoundException("response '" + responseId + "' does not exist"));
-		List<Task> open = this.taskService.createTaskQuery().processInstanceBusinessKey(responseId).active().list();
+		List<Task> open = this.taskService.createTaskQuery()
+			.processInstanceBusinessKey(responseId)
+			.taskDefinitionKey(ApprovalGateProcess.TASK_APPROVE)
+			.active()
+			.list();
 		if (open.isEmpty()) {
 			throw new ApiException(HttpStatus.CONFLICT,
 					"response '" + responseId + "' has no open approval task; read its status");
 		}
 		Task task = this.taskService.createTaskQuery()
 			.processInstanceBusinessKey(responseId)
+			.taskDefinitionKey(ApprovalGateProcess.TASK_APPROVE)
 			.active()
 			.taskCandidateUser(user)
 			.includeAssignedTasks()
@@ -60,6 +65,16 @@ class Approvals {
 		variables.put(ApprovalVariables.DECISION, request.decision());
 		variables.put(ApprovalVariables.REASON, request.reason());
 		variables.put(ApprovalVariables.APPROVED_FINGERPRINT, request.fingerprint());
+		if (request.narrowedTo() != null) {
+			variables.put(ApprovalVariables.NARROWED_TO, String.join(",", request.narrowedTo()));
+		}
+		if (request.monitorFor() != null) {
+			variables.put(ApprovalVariables.MONITOR_FOR, request.monitorFor());
+		}
+		if (request.confirmations() != null) {
+			// Never over a submitted field; the gate reads only the confirmations its request names.
+			request.confirmations().forEach(variables::putIfAbsent);
+		}
 		this.identityService.setAuthentication(user, Groups.groupIds(caller));
 		try {
 			this.taskService.complete(task.getId(), variables);

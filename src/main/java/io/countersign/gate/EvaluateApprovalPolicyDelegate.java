@@ -22,7 +22,8 @@ class EvaluateApprovalPolicyDelegate implements JavaDelegate {
 	@Override
 	public void execute(DelegateExecution execution) {
 		String purpose = text(execution, ApprovalVariables.PURPOSE, ApprovalGate.DEFAULT_PURPOSE);
-		ApprovalRequest request = this.gate.open(execution.getProcessBusinessKey(), purpose);
+		ApprovalOptions options = ApprovalOptions.parse(text(execution, ApprovalVariables.OPTIONS, null));
+		ApprovalRequest request = this.gate.open(execution.getProcessBusinessKey(), purpose, options);
 		execution.setVariable(ApprovalVariables.REQUEST_ID, request.id());
 		execution.setVariable(ApprovalVariables.POLICY_RULE, request.policyRule());
 		execution.setVariable(ApprovalVariables.POLICY_VERSION, request.policyVersion());
@@ -35,6 +36,8 @@ class EvaluateApprovalPolicyDelegate implements JavaDelegate {
 		execution.setVariable(ApprovalVariables.ESCALATE_AFTER, request.escalateAfter());
 		execution.setVariable(ApprovalVariables.EXPIRE_AFTER, request.expireAfter());
 		execution.setVariable(ApprovalVariables.STATE, ApprovalRequest.Status.OPEN.name());
+		execution.setVariable(ApprovalVariables.CONTAIN_FIRST, request.containFirst());
+		execution.setVariable(ApprovalVariables.ROLLBACK_WINDOW, request.rollbackWindow());
 		execution.setVariable(ApprovalVariables.STILL_NEEDED, request.requiredApprovals());
 		execution.setVariable(ApprovalVariables.PROGRESS, "0 of " + request.requiredApprovals() + " approval(s)");
 		execution.setVariable(ApprovalVariables.TASK_NAME, this.gate.taskName(request, 1));

@@ -1,6 +1,12 @@
 package io.countersign.gate;
 
+import java.util.List;
+import java.util.Map;
+
 import io.countersign.action.StagedAction;
+import io.countersign.receipt.IssuedReceipt;
+import io.countersign.receipt.ReceiptRequest;
+import io.countersign.receipt.Receipts;
 import io.countersign.response.ResponseRecord;
 import io.countersign.response.Responses;
 
@@ -20,10 +26,13 @@ public class ExecutionGuard {
 
 	private final ApprovalGate gate;
 
-	ExecutionGuard(Responses responses, ApprovalRequests requests, ApprovalGate gate) {
+	private final Receipts receipts;
+
+	ExecutionGuard(Responses responses, ApprovalRequests requests, ApprovalGate gate, Receipts receipts) {
 		this.responses = responses;
 		this.requests = requests;
 		this.gate = gate;
+		this.receipts = receipts;
 	}
 
 	/** What may run: the action, and the approval with the receipt the connector must verify. */
@@ -63,6 +72,26 @@ public class ExecutionGuard {
 					+ (quorum.state() == ApprovalRequest.Status.REJECTED ? " and a rejection" : ""));
 		}
 		return new Cleared(action, request.id(), request.receiptToken());
+	}
+
+	/**
+	 * Clears a reversible containment step to run before anyone decided, only when the policy rule of the open
+	 * request says so. No person approved it: the receipt names the policy rule as its approver ({@code policy:<rule>}),
+	 * so a verifier and an auditor see what authorised it.
+	 * @throws ExecutionBlockedException when the policy does not allow containment now
+	 */
+	public Cleared clearContainment(String responseId, StagedAction containment) {
+		ApprovalRequest request = this.requests.latest(responseId)
+			.orElseThrow(() -> blocked(responseId, "no approval request is open, so nothing may be contained"));
+		if (request.status() != ApprovalRequest.Status.OPEN || !request.containFirst()) {
+			throw blocked(responseId, "policy rule '" + request.policyRule() + "' does not allow containment before "
+					+ "the decision (request " + request.status() + ")");
+		}
+		IssuedReceipt receipt = this.receipts.issue(new ReceiptRequest(responseId, containment.fingerprint(),
+				List.of("policy:" + request.policyRule()),
+				request.policyRule(), null, Map.of("approvalRequest", request.id(), "purpose", "contain",
+						"authorisedBy", "policy:" + request.policyVersion())));
+		return new Cleared(containment, request.id(), receipt.token());
 	}
 
 	private ExecutionBlockedException blocked(String responseId, String reason) {

@@ -9,12 +9,12 @@ import org.camunda.bpm.engine.impl.interceptor.CommandContext;
  * Runs an engine query on behalf of the gate rather than of whoever's command triggered it: an approver need not be
  * allowed to list groups, users or decision definitions for the gate to check them.
  */
-final class WithoutAuthorization {
+public final class WithoutAuthorization {
 
 	private WithoutAuthorization() {
 	}
 
-	static <T> T call(Callable<T> callable) {
+	public static <T> T call(Callable<T> callable) {
 		CommandContext context = Context.getCommandContext();
 		if (context != null) {
 			return context.runWithoutAuthorization(callable);

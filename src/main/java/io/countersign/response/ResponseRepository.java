@@ -61,7 +61,7 @@ class ResponseRepository {
 	/** Moves to {@code status} unless the response already ended: a terminal status is final. */
 	boolean transition(String id, ResponseStatus status, Instant now) {
 		return this.jdbc
-			.sql("update response set status = ?, updated_at = ? where id = ? and status in ('STAGING', 'AWAITING_APPROVAL', 'APPLYING')")
+			.sql("update response set status = ?, updated_at = ? where id = ? and status in ('STAGING', 'AWAITING_APPROVAL', 'APPLYING', 'APPLIED', 'MONITORING')")
 			.params(status.name(), ts(now), id)
 			.update() == 1;
 	}

@@ -1,0 +1,78 @@
+package io.countersign.playbook;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.countersign.audit.Ledger;
+import io.countersign.gate.ApprovalRefusedException;
+import io.countersign.gate.WithoutAuthorization;
+import io.countersign.response.Responses;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.task.IdentityLink;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Guards the playbooks' own user tasks (asking for a restore, a release, confirming a workload), which are not
+ * approvals but still start something: on {@code complete}, whichever channel completes it, the user must be a
+ * current member of one of the task's candidate groups, or its candidate user. The completion is written to the
+ * ledger; a refusal is written in a transaction of its own, since the completion rolls back.
+ */
+@Component("playbookTaskListener")
+class PlaybookTaskListener implements TaskListener {
+
+	private final IdentityService identityService;
+
+	private final Responses responses;
+
+	private final Ledger ledger;
+
+	PlaybookTaskListener(IdentityService identityService, Responses responses, Ledger ledger) {
+		this.identityService = identityService;
+		this.responses = responses;
+		this.ledger = ledger;
+	}
+
+	@Override
+	public void notify(DelegateTask task) {
+		if (!EVENTNAME_COMPLETE.equals(task.getEventName())) {
+			return;
+		}
+		String responseId = task.getExecution().getProcessBusinessKey();
+		Authentication authentication = this.identityService.getCurrentAuthentication();
+		String user = authentication == null ? null : authentication.getUserId();
+		Set<String> groups = task.getCandidates()
+			.stream()
+			.map(IdentityLink::getGroupId)
+			.filter(group -> group != null)
+			.collect(Collectors.toSet());
+		Set<String> users = task.getCandidates()
+			.stream()
+			.map(IdentityLink::getUserId)
+			.filter(candidate -> candidate != null)
+			.collect(Collectors.toSet());
+		if (user == null || !(users.contains(user) || memberships(user).stream().anyMatch(groups::contains))) {
+			ApprovalRefusedException refusal = new ApprovalRefusedException("candidate-group", "user '" + user
+					+ "' may not complete '" + task.getName() + "': only " + users + " or members of " + groups);
+			this.ledger.appendIndependently(responseId, "REFUSED", user, refusal.getMessage(),
+					Map.of("rule", refusal.rule(), "taskId", task.getId()));
+			throw refusal;
+		}
+		Object reason = task.getVariable("reason");
+		this.responses.event(responseId, "TASK_COMPLETED", user, task.getName()
+				+ (reason == null ? "" : ": " + reason), Map.of("task", task.getTaskDefinitionKey()));
+	}
+
+	private Set<String> memberships(String user) {
+		return WithoutAuthorization.call(() -> this.identityService.createGroupQuery().groupMember(user).list())
+			.stream()
+			.map(Group::getId)
+			.collect(Collectors.toSet());
+	}
+
+}
