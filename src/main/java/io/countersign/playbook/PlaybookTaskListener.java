@@ -7,6 +7,10 @@ import java.util.stream.Collectors;
 import io.countersign.audit.Ledger;
 import io.countersign.gate.ApprovalRefusedException;
 import io.countersign.gate.WithoutAuthorization;
+import io.countersign.inventory.Identity;
+import io.countersign.inventory.Inventory;
+import io.countersign.response.ElementProperties;
+import io.countersign.response.ResponseVariables;
 import io.countersign.response.Responses;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
@@ -32,7 +36,10 @@ class PlaybookTaskListener implements TaskListener {
 
 	private final Ledger ledger;
 
-	PlaybookTaskListener(IdentityService identityService, Responses responses, Ledger ledger) {
+	private final Inventory inventory;
+
+	PlaybookTaskListener(IdentityService identityService, Responses responses, Ledger ledger, Inventory inventory) {
+		this.inventory = inventory;
 		this.identityService = identityService;
 		this.responses = responses;
 		this.ledger = ledger;
@@ -40,6 +47,10 @@ class PlaybookTaskListener implements TaskListener {
 
 	@Override
 	public void notify(DelegateTask task) {
+		if (EVENTNAME_CREATE.equals(task.getEventName())) {
+			addOwner(task);
+			return;
+		}
 		if (!EVENTNAME_COMPLETE.equals(task.getEventName())) {
 			return;
 		}
@@ -66,6 +77,28 @@ class PlaybookTaskListener implements TaskListener {
 		Object reason = task.getVariable("reason");
 		this.responses.event(responseId, "TASK_COMPLETED", user, task.getName()
 				+ (reason == null ? "" : ": " + reason), Map.of("task", task.getTaskDefinitionKey()));
+	}
+
+	/**
+	 * Where the diagram says so ({@code ownerMayComplete}), the identity's owner may complete the task too: as a
+	 * candidate user or group if the owner is a Camunda user or group. A team name nobody logs in as adds nobody.
+	 */
+	private void addOwner(DelegateTask task) {
+		if (!"true".equals(ElementProperties.of(task.getExecution(), "ownerMayComplete").orElse(null))) {
+			return;
+		}
+		Object identity = task.getVariable(ResponseVariables.IDENTITY);
+		String owner = identity == null ? null
+				: this.inventory.find(identity.toString()).map(Identity::owner).orElse(null);
+		if (owner == null) {
+			return;
+		}
+		if (WithoutAuthorization.call(() -> this.identityService.createUserQuery().userId(owner).count()) > 0) {
+			task.addCandidateUser(owner);
+		}
+		else if (WithoutAuthorization.call(() -> this.identityService.createGroupQuery().groupId(owner).count()) > 0) {
+			task.addCandidateGroup(owner);
+		}
 	}
 
 	private Set<String> memberships(String user) {
