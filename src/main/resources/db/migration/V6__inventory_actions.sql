@@ -10,6 +10,8 @@ create table inventory_change (
     action_type     varchar(64)   not null,
     target          varchar(128)  not null,
     response_id     varchar(36)   not null,
+    -- The approved action's fingerprint: only a receipt for this very action may undo the change.
+    action_fingerprint varchar(80) not null,
     -- JSON of exactly what the change overwrote, and with what, so an undo never reverts a later change.
     before_state    varchar(8000) not null,
     applied_at      timestamp with time zone not null,

@@ -30,10 +30,12 @@ class InventoryChanges {
 
 	Optional<InventoryChange> find(String idempotencyKey) {
 		return this.jdbc
-			.sql("select idempotency_key, action_type, target, response_id from inventory_change where idempotency_key = ?")
+			.sql("""
+					select idempotency_key, action_type, target, response_id, action_fingerprint
+					from inventory_change where idempotency_key = ?""")
 			.param(idempotencyKey)
 			.query((rs, n) -> new InventoryChange(rs.getString("idempotency_key"), rs.getString("action_type"),
-					rs.getString("target"), rs.getString("response_id")))
+					rs.getString("target"), rs.getString("response_id"), rs.getString("action_fingerprint")))
 			.optional();
 	}
 
@@ -73,10 +75,11 @@ class InventoryChanges {
 
 	void record(InventoryChange change, String beforeState, Instant now) {
 		this.jdbc.sql("""
-				insert into inventory_change (idempotency_key, action_type, target, response_id, before_state, applied_at)
-				values (?, ?, ?, ?, ?, ?)""")
-			.params(change.idempotencyKey(), change.actionType(), change.target(), change.responseId(), beforeState,
-					Timestamp.from(now))
+				insert into inventory_change
+				(idempotency_key, action_type, target, response_id, action_fingerprint, before_state, applied_at)
+				values (?, ?, ?, ?, ?, ?, ?)""")
+			.params(change.idempotencyKey(), change.actionType(), change.target(), change.responseId(),
+					change.actionFingerprint(), beforeState, Timestamp.from(now))
 			.update();
 	}
 
