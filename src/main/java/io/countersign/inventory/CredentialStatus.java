@@ -2,6 +2,6 @@ package io.countersign.inventory;
 
 public enum CredentialStatus {
 
-	ACTIVE, DISABLED, REVOKED
+	ACTIVE, SUSPENDED, DISABLED, REVOKED
 
 }

@@ -7,7 +7,13 @@ public record Identity(String id, String owner, String description, Environment 
 		List<String> privileges, List<Consumer> consumers, List<Credential> credentials, Instant createdAt,
 		Instant updatedAt, PrivilegeLevel privilegeLevel) {
 
-	public record Consumer(String name, boolean customerFacing, Instant lastUsedAt) {
+	/** {@code isolated}: the workload no longer receives the identity (a {@code workload.isolate} action). */
+	public record Consumer(String name, boolean customerFacing, Instant lastUsedAt, boolean isolated) {
+
+		public Consumer(String name, boolean customerFacing, Instant lastUsedAt) {
+			this(name, customerFacing, lastUsedAt, false);
+		}
+
 	}
 
 	public record Credential(String id, CredentialKind kind, CredentialStatus status, int currentVersion,

@@ -2,6 +2,6 @@ package io.countersign.inventory;
 
 public enum IdentityStatus {
 
-	ACTIVE, DISABLED, QUARANTINED
+	ACTIVE, SUSPENDED, DISABLED, QUARANTINED
 
 }

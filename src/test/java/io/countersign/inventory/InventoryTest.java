@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 import io.countersign.action.StagedAction;
@@ -90,6 +91,45 @@ class InventoryTest {
 		assertThat(credential.currentVersion()).isEqualTo(1);
 		assertThat(credential.version(1).status()).isEqualTo("ACTIVE");
 		assertThat(credential.version(2).status()).isEqualTo("ROLLED_BACK");
+	}
+
+	@Test
+	void shouldKeepAnIsolatedConsumerIsolatedAcrossAnUpsert() {
+		create();
+		this.inventory.isolateConsumer(change("workload.isolate"), this.identity, "api");
+
+		Identity reported = this.inventory.upsert(this.identity, request(StagedAction.sha256("v1")));
+
+		assertThat(reported.consumers()).singleElement().satisfies(consumer -> {
+			assertThat(consumer.name()).isEqualTo("api");
+			assertThat(consumer.isolated()).isTrue();
+		});
+		assertThat(this.inventory.consumerIsolated(this.identity, "api")).contains(true);
+	}
+
+	@Test
+	void shouldRecordAChangeOnceAndUndoItOnce() {
+		create();
+		InventoryChange change = change("credential.disable");
+		Set<CredentialStatus> from = Set.of(CredentialStatus.ACTIVE);
+
+		this.inventory.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
+		this.inventory.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
+
+		assertThat(this.inventory.credentialStatus(this.credential)).contains(CredentialStatus.DISABLED);
+		assertThat(this.inventory.change(this.key)).contains(change);
+		assertThatThrownBy(() -> this.inventory.changeIdentityStatus(
+				new InventoryChange(this.key, "identity.suspend", this.identity, "r-1", StagedAction.sha256("other")),
+				this.identity, Set.of(IdentityStatus.ACTIVE), IdentityStatus.SUSPENDED))
+			.as("one key, another action")
+			.isInstanceOf(InventoryConflictException.class);
+		assertThat(this.inventory.undo(this.key)).isTrue();
+		assertThat(this.inventory.undo(this.key)).isFalse();
+		assertThat(this.inventory.credentialStatus(this.credential)).contains(CredentialStatus.ACTIVE);
+	}
+
+	private InventoryChange change(String actionType) {
+		return new InventoryChange(this.key, actionType, this.identity, "r-1", StagedAction.sha256(actionType));
 	}
 
 	@Test

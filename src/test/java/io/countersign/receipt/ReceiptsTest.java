@@ -217,6 +217,34 @@ class ReceiptsTest {
 	}
 
 	@Test
+	void shouldVerifyForUndoAfterExpiryWithoutSpending() {
+		IssuedReceipt issued = issue();
+		this.clock.set(issued.expiresAt().plus(Duration.ofDays(2)));
+
+		VerifiedReceipt verified = this.verifier.verifyForUndo(issued.token(), this.subject, this.fingerprint);
+
+		assertThat(verified.id()).isEqualTo(issued.id());
+		assertThat(reason(issued.token())).as("applying still needs an unexpired receipt")
+			.isEqualTo(ReceiptRejectedException.EXPIRED);
+		assertThat(uses(issued.id())).isZero();
+	}
+
+	@Test
+	void shouldRefuseForUndoAReceiptForAnotherActionOrNotOurs() throws Exception {
+		String token = issue().token();
+
+		assertThat(undoReason(token, this.subject, StagedAction.sha256("another action")))
+			.isEqualTo(ReceiptRejectedException.FINGERPRINT_MISMATCH);
+		assertThat(undoReason(token, "response-other", this.fingerprint))
+			.isEqualTo(ReceiptRejectedException.SUBJECT_MISMATCH);
+		assertThat(undoReason(sign(strangerKey("unknown-kid"), "unknown-kid", claims(this.subject)), this.subject,
+				this.fingerprint))
+			.isEqualTo(ReceiptRejectedException.FOREIGN);
+		assertThat(undoReason("not-a-token", this.subject, this.fingerprint))
+			.isEqualTo(ReceiptRejectedException.MALFORMED);
+	}
+
+	@Test
 	void shouldRefuseReceiptForAnotherSubject() {
 		ReceiptRejectedException refused = catchThrowableOfType(ReceiptRejectedException.class,
 				() -> this.verifier.verify(issue().token(), "response-other", this.fingerprint));
@@ -367,6 +395,12 @@ class ReceiptsTest {
 	String reason(String token) {
 		return catchThrowableOfType(ReceiptRejectedException.class,
 				() -> this.verifier.verify(token, this.subject, this.fingerprint))
+			.reason();
+	}
+
+	String undoReason(String token, String subject, String fingerprint) {
+		return catchThrowableOfType(ReceiptRejectedException.class,
+				() -> this.verifier.verifyForUndo(token, subject, fingerprint))
 			.reason();
 	}
 
