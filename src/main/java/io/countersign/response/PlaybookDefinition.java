@@ -6,7 +6,8 @@ import io.countersign.inventory.Identity;
  * A playbook integrators can start by name. Each playbook package declares one as a bean, so
  * adding a playbook never touches the API.
  *
- * @param startCheck refuses a detection the playbook cannot act on, before anything is stored; {@code null} for none
+ * @param startCheck refuses detections this playbook cannot handle before anything is stored; null when any
+ * detection that passes the shared checks will do
  */
 public record PlaybookDefinition(String name, String processKey, boolean requiresCredential, StartCheck startCheck) {
 
@@ -14,10 +15,17 @@ public record PlaybookDefinition(String name, String processKey, boolean require
 		this(name, processKey, requiresCredential, null);
 	}
 
-	/** Throws an {@link io.countersign.api.ApiException} (422, naming the field) for a detection it refuses. */
+	/**
+	 * A playbook's own precondition on a detection, checked after the identity and credential are known to exist and
+	 * before the detection starts or joins a response.
+	 */
 	@FunctionalInterface
 	public interface StartCheck {
 
+		/**
+		 * @throws io.countersign.api.ApiException with status 422 and the name of the offending field, when the
+		 * playbook refuses the detection
+		 */
 		void check(StartResponseRequest request, Identity identity);
 
 	}

@@ -12,6 +12,7 @@ import jakarta.validation.constraints.Size;
 import io.countersign.api.ApiException;
 import io.countersign.api.NotFoundException;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.validation.annotation.Validated;
@@ -37,7 +38,8 @@ class ResponseController {
 		this.responses = responses;
 	}
 
-	record Accepted(String id, ResponseStatus status, boolean replayed, Map<String, String> links) {
+	/** {@code joined}: the detection was added to the target's open response rather than starting one. */
+	record Accepted(String id, ResponseStatus status, boolean replayed, boolean joined, Map<String, String> links) {
 	}
 
 	@PostMapping
@@ -49,9 +51,13 @@ class ResponseController {
 		}
 		Responses.StartResult result = this.responses.start(request, principal.getName(), idempotencyKey);
 		ResponseView response = result.response();
-		return ResponseEntity.accepted()
-			.location(URI.create(response.links().get("self")))
-			.body(new Accepted(response.id(), response.status(), result.replayed(), response.links()));
+		Accepted body = new Accepted(response.id(), response.status(), result.replayed(), result.joined(),
+				response.links());
+		if (result.joined()) {
+			// Nothing new was started: the existing response took the detection, and is where it was.
+			return ResponseEntity.ok().header(HttpHeaders.CONTENT_LOCATION, response.links().get("self")).body(body);
+		}
+		return ResponseEntity.accepted().location(URI.create(response.links().get("self"))).body(body);
 	}
 
 	@GetMapping("/{id}")

@@ -5,8 +5,10 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -34,6 +36,18 @@ class ResponseRepository {
 
 	}
 
+	/** One detection of a response, as received; {@code seq} 1 is the one that started it. */
+	record Detection(String responseId, int seq, String source, String summary, String severity, String evidence,
+			String requestedBy, Instant receivedAt, String idempotencyKey, String requestHash) {
+
+	}
+
+	/** The statuses of a response that may still act, as SQL literals. */
+	private static final String OPEN_STATUSES = Arrays.stream(ResponseStatus.values())
+		.filter(status -> !status.isTerminal())
+		.map(status -> "'" + status.name() + "'")
+		.collect(Collectors.joining(", "));
+
 	void insert(Row row) {
 		this.jdbc.sql("""
 				insert into response (id, playbook, status, identity_id, credential_id, requested_by, summary, source,
@@ -43,6 +57,75 @@ class ResponseRepository {
 					row.summary(), row.source(), row.severity(), row.environment(), row.evidence(),
 					row.idempotencyKey(), row.requestHash(), ts(row.createdAt()), ts(row.updatedAt()))
 			.update();
+	}
+
+	/**
+	 * Locks the identity's inventory row until the transaction ends, so starts for one identity run one after the
+	 * other; false when the identity is gone.
+	 */
+	boolean lockIdentity(String identityId) {
+		return this.jdbc.sql("select id from nhi_identity where id = ? for update")
+			.param(identityId)
+			.query(String.class)
+			.optional()
+			.isPresent();
+	}
+
+	/** Ids of the responses of this playbook for this target that have not ended yet, oldest first. */
+	List<String> findOpen(String playbook, String identity, String credential) {
+		String sql = "select id from response where identity_id = ? and playbook = ? and status in (" + OPEN_STATUSES
+				+ ") and " + (credential == null ? "credential_id is null" : "credential_id = ?")
+				+ " order by created_at, id";
+		List<Object> params = new ArrayList<>(List.of(identity, playbook));
+		if (credential != null) {
+			params.add(credential);
+		}
+		return this.jdbc.sql(sql).params(params).query(String.class).list();
+	}
+
+	/** Reads the response and locks its row, so it cannot end while the caller adds to it. */
+	Optional<Row> lock(String id) {
+		return this.jdbc.sql("select * from response where id = ? for update")
+			.param(id)
+			.query(ResponseRepository::map)
+			.optional();
+	}
+
+	void touch(String id, Instant now) {
+		this.jdbc.sql("update response set updated_at = ? where id = ?").params(ts(now), id).update();
+	}
+
+	void insertDetection(Detection detection) {
+		this.jdbc.sql("""
+				insert into response_detection (response_id, seq, source, summary, severity, evidence, requested_by,
+				  received_at, idempotency_key, request_hash)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+			.params(detection.responseId(), detection.seq(), detection.source(), detection.summary(),
+					detection.severity(), detection.evidence(), detection.requestedBy(), ts(detection.receivedAt()),
+					detection.idempotencyKey(), detection.requestHash())
+			.update();
+	}
+
+	/** The highest detection number of the response: 1 until a detection joins it. */
+	int lastDetectionSeq(String responseId) {
+		return this.jdbc.sql("select coalesce(max(seq), 0) from response_detection where response_id = ?")
+			.param(responseId)
+			.query(Integer.class)
+			.single();
+	}
+
+	List<Detection> detections(String responseId) {
+		return this.jdbc.sql("select * from response_detection where response_id = ? order by seq")
+			.param(responseId)
+			.query(ResponseRepository::mapDetection)
+			.list();
+	}
+
+	Optional<Detection> findDetectionByIdempotencyKey(String requester, String key) {
+		return this.jdbc.sql("select * from response_detection where requested_by = ? and idempotency_key = ?")
+			.params(requester, key)
+			.query(ResponseRepository::mapDetection)
+			.optional();
 	}
 
 	void setProcessInstance(String id, String processInstanceId) {
@@ -61,20 +144,13 @@ class ResponseRepository {
 	/** Moves to {@code status} unless the response already ended: a terminal status is final. */
 	boolean transition(String id, ResponseStatus status, Instant now) {
 		return this.jdbc
-			.sql("update response set status = ?, updated_at = ? where id = ? and status in ('STAGING', 'AWAITING_APPROVAL', 'APPLYING', 'APPLIED', 'MONITORING')")
+			.sql("update response set status = ?, updated_at = ? where id = ? and status in (" + OPEN_STATUSES + ")")
 			.params(status.name(), ts(now), id)
 			.update() == 1;
 	}
 
 	Optional<Row> find(String id) {
 		return this.jdbc.sql("select * from response where id = ?").param(id).query(ResponseRepository::map).optional();
-	}
-
-	Optional<Row> findByIdempotencyKey(String requester, String key) {
-		return this.jdbc.sql("select * from response where requested_by = ? and idempotency_key = ?")
-			.params(requester, key)
-			.query(ResponseRepository::map)
-			.optional();
 	}
 
 	List<Row> list(ResponseStatus status, String playbook, int page, int size) {
@@ -135,6 +211,12 @@ class ResponseRepository {
 				rs.getString("blast_radius"), rs.getString("rollback_plan"), rs.getString("process_instance_id"),
 				rs.getString("idempotency_key"), rs.getString("request_hash"), instant(rs, "created_at"),
 				instant(rs, "updated_at"));
+	}
+
+	private static Detection mapDetection(ResultSet rs, int rowNum) throws SQLException {
+		return new Detection(rs.getString("response_id"), rs.getInt("seq"), rs.getString("source"),
+				rs.getString("summary"), rs.getString("severity"), rs.getString("evidence"), rs.getString("requested_by"),
+				instant(rs, "received_at"), rs.getString("idempotency_key"), rs.getString("request_hash"));
 	}
 
 	private static Timestamp ts(Instant instant) {

@@ -22,6 +22,15 @@ public final class ResponseVariables {
 	/** Evidence as pretty-printed JSON text, for the approval form. */
 	public static final String EVIDENCE = "evidence";
 
+	/** How many detections joined the response after the one that started it. */
+	public static final String JOINED_DETECTIONS = "joinedDetections";
+
+	/**
+	 * The joined detections as pretty-printed JSON text (an array), for the approver; the newest when they do not all
+	 * fit in a string variable. The API lists every one.
+	 */
+	public static final String ADDITIONAL_EVIDENCE = "additionalEvidence";
+
 	/** Display only: the authoritative requester is the {@code response} row. */
 	public static final String REQUESTED_BY = "requestedBy";
 

@@ -6,12 +6,21 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** A response as integrators and analysts read it. */
+/**
+ * A response as integrators and analysts read it. {@code summary}, {@code source}, {@code severity} and
+ * {@code evidence} are those of the detection that started it; {@code detections} lists that one and every one that
+ * joined it since.
+ */
 public record ResponseView(String id, String playbook, ResponseStatus status, String identity, String credential,
 		String requestedBy, String summary, String source, String severity, String environment, JsonNode evidence,
-		StagedActionView stagedAction, JsonNode blastRadius, String rollbackPlan, List<ApprovalView> approvals,
+		List<DetectionView> detections, StagedActionView stagedAction, JsonNode blastRadius, String rollbackPlan, List<ApprovalView> approvals,
 		List<DecisionView> decisions, List<TimelineEntry> timeline, Instant createdAt, Instant updatedAt,
 		Map<String, String> links) {
+
+	/** One detection of the target, in the order received: {@code seq} 1 started the response. */
+	public record DetectionView(int seq, String source, String summary, String severity, String requestedBy,
+			Instant receivedAt, JsonNode evidence) {
+	}
 
 	public record StagedActionView(String type, String target, JsonNode parameters, String fingerprint) {
 	}

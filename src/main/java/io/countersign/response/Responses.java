@@ -20,6 +20,7 @@ import io.countersign.action.CanonicalJson;
 import io.countersign.action.StagedAction;
 import io.countersign.api.ApiException;
 import io.countersign.audit.Ledger;
+import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
@@ -69,12 +70,28 @@ public class Responses {
 		this.transactions = new TransactionTemplate(transactionManager);
 	}
 
-	public record StartResult(ResponseView response, boolean replayed) {
+	/**
+	 * The answer to a start request: {@code joined} when the detection joined a response that was already open,
+	 * {@code replayed} when an earlier request with the same Idempotency-Key already got this answer.
+	 */
+	public record StartResult(ResponseView response, boolean replayed, boolean joined) {
+	}
+
+	/** What the start transaction did, read back as a {@link StartResult} once its ledger entries are written. */
+	private record Outcome(String responseId, boolean replayed, boolean joined) {
 	}
 
 	/**
-	 * Validates the request against the playbooks and the inventory, stores the response and
-	 * starts its playbook in one transaction: a rejected request stores nothing.
+	 * Most detections that may join one response after the one that started it. A scanner reporting the same finding
+	 * on every run must not grow a response, its timeline and the approver's form without bound; past this the
+	 * detection is refused (409, see {@link #join}) until the response ends.
+	 */
+	static final int MAX_JOINED_DETECTIONS = 100;
+
+	/**
+	 * Validates the request against the playbooks and the inventory, then either joins the detection to the open
+	 * response of the same playbook and target or stores a new response and starts its playbook, in one transaction:
+	 * a rejected request stores nothing.
 	 */
 	public StartResult start(StartResponseRequest request, String requester, String idempotencyKey) {
 		PlaybookDefinition playbook = this.playbooks.get(request.playbook());
@@ -83,10 +100,9 @@ public class Responses {
 					"Unknown playbook '" + request.playbook() + "'; known playbooks: " + this.playbooks.keySet().stream().sorted().toList(),
 					"playbook");
 		}
-		if (this.inventory.find(request.identity()).isEmpty()) {
-			throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY,
-					"Unknown identity '" + request.identity() + "' in the inventory", "identity");
-		}
+		Identity identity = this.inventory.find(request.identity())
+			.orElseThrow(() -> new ApiException(HttpStatus.UNPROCESSABLE_ENTITY,
+					"Unknown identity '" + request.identity() + "' in the inventory", "identity"));
 		if (playbook.requiresCredential() && request.credential() == null) {
 			throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY,
 					"Playbook '" + playbook.name() + "' needs a credential", "credential");
@@ -98,34 +114,69 @@ public class Responses {
 						+ "' for identity '" + request.identity() + "' in the inventory", "credential");
 			}
 		}
+		if (playbook.startCheck() != null) {
+			playbook.startCheck().check(request, identity);
+		}
 		String evidence = evidenceJson(request.evidence());
 		String requestHash = StagedAction.sha256(CanonicalJson.write(this.objectMapper.valueToTree(request)));
 		if (idempotencyKey != null) {
-			Optional<StartResult> replay = replay(requester, idempotencyKey, requestHash);
+			Optional<Outcome> replay = replay(requester, idempotencyKey, requestHash);
+			if (replay.isPresent()) {
+				return result(replay.get());
+			}
+		}
+		try {
+			return result(this.transactions.execute(tx -> createOrJoin(playbook, request, evidence, requester,
+					idempotencyKey, requestHash)));
+		}
+		catch (DuplicateKeyException ex) {
+			// Two requests with the same key raced; the winner's answer is the answer to both.
+			if (idempotencyKey == null) {
+				throw ex;
+			}
+			return replay(requester, idempotencyKey, requestHash).map(this::result).orElseThrow(() -> ex);
+		}
+	}
+
+	private StartResult result(Outcome outcome) {
+		return new StartResult(find(outcome.responseId()).orElseThrow(), outcome.replayed(), outcome.joined());
+	}
+
+	private Optional<Outcome> replay(String requester, String idempotencyKey, String requestHash) {
+		return this.repository.findDetectionByIdempotencyKey(requester, idempotencyKey).map(earlier -> {
+			if (!earlier.requestHash().equals(requestHash)) {
+				throw new ApiException(HttpStatus.CONFLICT, "Idempotency-Key '" + idempotencyKey
+						+ "' was already used with a different request body (response " + earlier.responseId() + ")",
+						"Idempotency-Key");
+			}
+			return new Outcome(earlier.responseId(), true, earlier.seq() > 1);
+		});
+	}
+
+	private Outcome createOrJoin(PlaybookDefinition playbook, StartResponseRequest request, String evidence,
+			String requester, String idempotencyKey, String requestHash) {
+		// Starts for one identity take turns on its inventory row: of two simultaneous detections of one target, the
+		// second sees the response the first created and joins it, on H2 as on PostgreSQL.
+		if (!this.repository.lockIdentity(request.identity())) {
+			throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY,
+					"Unknown identity '" + request.identity() + "' in the inventory", "identity");
+		}
+		if (idempotencyKey != null) {
+			// A request with the same key may have committed while this one waited for the lock.
+			Optional<Outcome> replay = replay(requester, idempotencyKey, requestHash);
 			if (replay.isPresent()) {
 				return replay.get();
 			}
 		}
-		try {
-			String id = this.transactions.execute(tx -> create(playbook, request, evidence, requester, idempotencyKey,
-					requestHash));
-			return new StartResult(find(id).orElseThrow(), false);
-		}
-		catch (DuplicateKeyException ex) {
-			// Two requests with the same key raced; the winner's response is the answer to both.
-			return replay(requester, idempotencyKey, requestHash).orElseThrow(() -> ex);
-		}
-	}
-
-	private Optional<StartResult> replay(String requester, String idempotencyKey, String requestHash) {
-		return this.repository.findByIdempotencyKey(requester, idempotencyKey).map(existing -> {
-			if (!existing.requestHash().equals(requestHash)) {
-				throw new ApiException(HttpStatus.CONFLICT, "Idempotency-Key '" + idempotencyKey
-						+ "' was already used with a different request body (response " + existing.id() + ")",
-						"Idempotency-Key");
+		for (String openId : this.repository.findOpen(playbook.name(), request.identity(), request.credential())) {
+			// Locked, so the response cannot end between this check and the join; one that just ended is skipped.
+			Optional<ResponseRepository.Row> open = this.repository.lock(openId).filter(row -> !row.status().isTerminal());
+			if (open.isPresent()) {
+				join(open.get(), request, evidence, requester, idempotencyKey, requestHash);
+				return new Outcome(openId, false, true);
 			}
-			return new StartResult(find(existing.id()).orElseThrow(), true);
-		});
+		}
+		return new Outcome(create(playbook, request, evidence, requester, idempotencyKey, requestHash), false, false);
 	}
 
 	private String create(PlaybookDefinition playbook, StartResponseRequest request, String evidence, String requester,
@@ -136,6 +187,8 @@ public class Responses {
 				request.identity(), request.credential(), requester, request.summary(), request.source(),
 				request.severity().json(), request.environment().json(), evidence, null, null, null, null, null,
 				idempotencyKey, requestHash, now, now));
+		this.repository.insertDetection(new ResponseRepository.Detection(id, 1, request.source(), request.summary(),
+				request.severity().json(), evidence, requester, now, idempotencyKey, requestHash));
 		this.ledger.append(id, "REQUESTED", requester, request.source() + ": " + request.summary());
 		Map<String, Object> variables = new HashMap<>();
 		variables.put(ResponseVariables.RESPONSE_ID, id);
@@ -153,6 +206,43 @@ public class Responses {
 		ProcessInstance instance = this.runtimeService.startProcessInstanceByKey(playbook.processKey(), id, variables);
 		this.repository.setProcessInstance(id, instance.getId());
 		return id;
+	}
+
+	/**
+	 * Adds the detection to the open response: stored, on the timeline and handed to the running process, which
+	 * goes on where it is. The severity, staged action and policy of the response stay those of its first detection.
+	 * @throws ApiException 409 once {@link #MAX_JOINED_DETECTIONS} joined: the limit is the response's state, not the
+	 * caller's request rate, so 429 and its retry-later would mislead; a new response takes detections again once this
+	 * one ends
+	 */
+	private void join(ResponseRepository.Row open, StartResponseRequest request, String evidence, String requester,
+			String idempotencyKey, String requestHash) {
+		int last = this.repository.lastDetectionSeq(open.id());
+		if (last - 1 >= MAX_JOINED_DETECTIONS) {
+			throw new ApiException(HttpStatus.CONFLICT, "Response " + open.id() + " of '" + open.identity() + "'"
+					+ (open.credential() == null ? "" : " / '" + open.credential() + "'") + " already holds "
+					+ MAX_JOINED_DETECTIONS + " joined detections, the most one response keeps; report this target again"
+					+ " once the response has ended (it is " + open.status() + ")");
+		}
+		Instant now = this.clock.instant();
+		this.repository.insertDetection(new ResponseRepository.Detection(open.id(), last + 1, request.source(),
+				request.summary(), request.severity().json(), evidence, requester, now, idempotencyKey, requestHash));
+		this.repository.touch(open.id(), now);
+		this.ledger.append(open.id(), "DETECTION_JOINED", requester, request.source() + ": " + request.summary(),
+				Map.of("detection", last + 1, "severity", request.severity().json()));
+		List<ResponseRepository.Detection> joined = this.repository.detections(open.id())
+			.stream()
+			.filter(detection -> detection.seq() > 1)
+			.toList();
+		Map<String, Object> variables = Map.of(ResponseVariables.JOINED_DETECTIONS, joined.size(),
+				ResponseVariables.ADDITIONAL_EVIDENCE,
+				AdditionalEvidence.render(this.objectMapper, joined, links(open.id()).get("self")));
+		this.runtimeService.setVariables(open.processInstanceId(), variables);
+		// The approval gate copied the playbook's variables when it was called; its open task shows its own copy.
+		this.runtimeService.createProcessInstanceQuery()
+			.superProcessInstanceId(open.processInstanceId())
+			.list()
+			.forEach(called -> this.runtimeService.setVariables(called.getId(), variables));
 	}
 
 	private String evidenceJson(JsonNode evidence) {
@@ -238,8 +328,16 @@ public class Responses {
 		}
 		return new ResponseView(row.id(), row.playbook(), row.status(), row.identity(), row.credential(),
 				row.requestedBy(), row.summary(), row.source(), row.severity(), row.environment(), json(row.evidence()),
-				staged, json(row.blastRadius()), row.rollbackPlan(), this.repository.approvals(row.id()),
+				detections(row.id()), staged, json(row.blastRadius()), row.rollbackPlan(), this.repository.approvals(row.id()),
 				this.repository.decisions(row.id()), timeline(row.id()), row.createdAt(), row.updatedAt(), links(row.id()));
+	}
+
+	private List<ResponseView.DetectionView> detections(String id) {
+		return this.repository.detections(id)
+			.stream()
+			.map(detection -> new ResponseView.DetectionView(detection.seq(), detection.source(), detection.summary(),
+					detection.severity(), detection.requestedBy(), detection.receivedAt(), json(detection.evidence())))
+			.toList();
 	}
 
 	private List<ResponseView.TimelineEntry> timeline(String id) {

@@ -243,6 +243,9 @@ class ApprovalGateProcessTest {
 				  <outputEntry id="OutputEntry_OnlyDeletes_EscalateAfter"><text>"PT1H"</text></outputEntry>
 				  <outputEntry id="OutputEntry_OnlyDeletes_EscalationGroup"><text>"security-leads"</text></outputEntry>
 				  <outputEntry id="OutputEntry_OnlyDeletes_ExpireAfter"><text>"PT2H"</text></outputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_ContainFirst"><text></text></outputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_RequiredGroup"><text></text></outputEntry>
+				  <outputEntry id="OutputEntry_OnlyDeletes_RollbackWindow"><text></text></outputEntry>
 				</rule>""");
 		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
 		ProcessInstance instance = rotation.requestedBy("scanner");
@@ -278,6 +281,9 @@ class ApprovalGateProcessTest {
 				  <outputEntry id="OutputEntry_Broken_EscalateAfter"><text>"PT1H"</text></outputEntry>
 				  <outputEntry id="OutputEntry_Broken_EscalationGroup"><text>"security-leads"</text></outputEntry>
 				  <outputEntry id="OutputEntry_Broken_ExpireAfter"><text>"PT2H"</text></outputEntry>
+				  <outputEntry id="OutputEntry_Broken_ContainFirst"><text></text></outputEntry>
+				  <outputEntry id="OutputEntry_Broken_RequiredGroup"><text></text></outputEntry>
+				  <outputEntry id="OutputEntry_Broken_RollbackWindow"><text></text></outputEntry>
 				</rule>""");
 		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
 		ProcessInstance instance = rotation.requestedBy("scanner");
