@@ -32,7 +32,10 @@ class EvaluateApprovalPolicyDelegate implements JavaDelegate {
 		}
 		execution.setVariable(ApprovalVariables.FORM_REF,
 				text(execution, ApprovalVariables.FORM_REF, ApprovalVariables.DEFAULT_FORM));
-		execution.setVariable(ApprovalVariables.CANDIDATE_GROUPS, request.approverGroup());
+		// A required group must see the task: the quorum cannot complete without one of its members.
+		execution.setVariable(ApprovalVariables.CANDIDATE_GROUPS, request.requiredGroup() == null
+				|| request.requiredGroup().equals(request.approverGroup()) ? request.approverGroup()
+						: request.approverGroup() + "," + request.requiredGroup());
 		execution.setVariable(ApprovalVariables.ESCALATE_AFTER, request.escalateAfter());
 		execution.setVariable(ApprovalVariables.EXPIRE_AFTER, request.expireAfter());
 		execution.setVariable(ApprovalVariables.STATE, ApprovalRequest.Status.OPEN.name());
