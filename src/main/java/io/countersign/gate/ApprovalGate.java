@@ -212,8 +212,12 @@ class ApprovalGate {
 		Map<String, Object> data = new java.util.LinkedHashMap<>(details);
 		data.putAll(Map.of("approvalRequest", request.id(), "decision", decision, "reason", reason.strip(),
 				"fingerprint", fingerprint, "approvals", quorum.approvers().size(), "required", quorum.required()));
+		String confirmed = details.entrySet()
+			.stream()
+			.map(entry -> "; confirmed " + entry.getKey() + ": " + entry.getValue())
+			.collect(Collectors.joining());
 		this.responses.event(response.id(), "DECIDED", user,
-				decision + " (" + quorum.describe() + "): " + reason.strip(), data);
+				decision + " (" + quorum.describe() + "): " + reason.strip() + confirmed, data);
 		if (quorum.state() != ApprovalRequest.Status.OPEN && this.requests.close(request.id(), quorum.state(), now)) {
 			this.responses.event(response.id(), quorum.state() == ApprovalRequest.Status.APPROVED ? "QUORUM_REACHED"
 					: "REJECTED", null, quorum.state() == ApprovalRequest.Status.APPROVED

@@ -1,0 +1,23 @@
+package io.countersign.playbook.quarantine;
+
+import io.countersign.support.PostgresTestDatabase;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** Quarantine, monitoring and release again on PostgreSQL. */
+@ActiveProfiles("postgres")
+@DirtiesContext
+class IdentityQuarantinePostgresIntegrationTest extends IdentityQuarantineProcessTest {
+
+	@RegisterExtension
+	static final PostgresTestDatabase DATABASE = new PostgresTestDatabase();
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		DATABASE.registerDataSource(registry);
+	}
+
+}
