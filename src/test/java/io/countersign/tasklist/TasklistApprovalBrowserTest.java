@@ -14,15 +14,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.StagedAction;
+import io.countersign.inventory.CredentialStatus;
+import io.countersign.inventory.Environment;
+import io.countersign.inventory.Inventory;
+import io.countersign.response.Responses;
+import io.countersign.response.Severity;
+import io.countersign.response.StartResponseRequest;
 import io.countersign.support.ApiClient;
 import io.countersign.support.ApiClient.Reply;
+import io.countersign.support.PlaybookScenario;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +65,7 @@ import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.task.Task;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -63,7 +75,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * A person approves a secret rotation in Camunda Tasklist, in headless Chromium: {@code bob} logs in, opens the
  * "Approve credential.rotate" task of one response from "My approvals", reads the staged action's fingerprint and blast
  * radius on the Camunda Form, approves with a reason and completes. The engine's rules then see exactly what
- * Tasklist submitted, including the {@code approvedFingerprint} that the form computes on submit.
+ * Tasklist submitted, including the {@code approvedFingerprint} that the form computes on submit. Then the first task of
+ * every other seed playbook opens in Tasklist with its own Camunda Form, and one of them is completed through it.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}. Without them the test is skipped, unless the
  * environment variable {@code CI} is {@code true}: then it fails, so CI never passes without having run it.
@@ -103,6 +116,12 @@ class TasklistApprovalBrowserTest {
 
 	@Autowired
 	ProcessEngine processEngine;
+
+	@Autowired
+	Inventory inventory;
+
+	@Autowired
+	Responses responses;
 
 	ApiClient api;
 
@@ -197,30 +216,14 @@ class TasklistApprovalBrowserTest {
 		assertThat(field("Approvals still needed").getDomProperty("value")).isEqualTo("1");
 
 		String reason = "Storefront owners rotate the key now, browser test " + UUID.randomUUID();
-		WebElement approve = radioOption("Approve this exact action");
-		scrollIntoView(approve);
-		approve.click();
-		this.wait.until(driver -> radioInput(approve).isSelected());
-		WebElement reasonField = field("Reason");
-		scrollIntoView(reasonField);
-		reasonField.sendKeys(reason);
-		this.wait.until(driver -> reason.equals(reasonField.getDomProperty("value")));
+		choose("Approve this exact action");
+		type("Reason", reason);
 
-		WebElement complete = this.wait.until(ExpectedConditions.elementToBeClickable(
-				By.xpath("//div[contains(@class,'form-actions')]//button[normalize-space()='Complete']")));
 		// What Bob sees as he clicks Complete, and the whole filled form in one picture.
-		scrollIntoView(complete);
+		scrollIntoView(completeButton());
 		screenshot("filled-form");
 		screenshotOfWholeForm("filled-form-full");
-		String taskUrl = this.driver.getCurrentUrl();
-		scrollIntoView(complete);
-		// Tasklist's fixed footer overlaps the bottom of the task pane by a few pixels: click where the button shows.
-		this.wait.until(driver -> ((JavascriptExecutor) driver).executeScript(
-				"const r = arguments[0].getBoundingClientRect();"
-						+ " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === arguments[0];",
-				complete));
-		complete.click();
-		awaitCompletionIn(taskUrl);
+		complete();
 
 		// What the engine recorded.
 		JsonNode done = awaitStatus(responseId, "COMPLETED");
@@ -241,6 +244,81 @@ class TasklistApprovalBrowserTest {
 		assertThat(credentialNow.path("currentVersion").asInt()).isEqualTo(2);
 	}
 
+	/**
+	 * The first task of each of the other seed playbooks opens in Tasklist for its candidate and renders that playbook's
+	 * own Camunda Form: the fields only it asks about, conditional fields once their choice is made, and the blast radius
+	 * and rollback plan where the form has them. A form that form-js cannot render fails here and nowhere else. Alice
+	 * then disables a federated trust through its form. One browser for all five; a login per candidate. Each form's
+	 * picture lands in {@code target/browser/}.
+	 */
+	@Test
+	void shouldRenderTheApprovalFormOfEveryPlaybookInTasklist() {
+		// Started together, so the job executor stages all five at once.
+		PlaybookScenario revocation = started("credential-revocation", scenario -> scenario.tokenId, null);
+		ObjectNode usage = JsonNodeFactory.instance.objectNode();
+		usage.set("usedPrivileges", JsonNodeFactory.instance.arrayNode().add("repo:read").add("repo:write"));
+		PlaybookScenario reduction = started("privilege-reduction", scenario -> null, usage);
+		PlaybookScenario quarantine = started("identity-quarantine", scenario -> null, null);
+		PlaybookScenario isolation = started("workload-isolation", scenario -> null,
+				JsonNodeFactory.instance.objectNode().put("workload", "deploy-pipeline"));
+		PlaybookScenario federation = started("federated-credential-disable", scenario -> scenario.trustId, null);
+		Task revocationTask = awaitTask(revocation, "Task_Approve");
+		Task reductionTask = awaitTask(reduction, "Task_Approve");
+		Task quarantineTask = awaitTask(quarantine, "Task_Approve");
+		Task validationTask = awaitTask(isolation, "Task_ValidateWorkload");
+		Task federationTask = awaitTask(federation, "Task_Approve");
+
+		logIn("alice");
+
+		openTask(revocationTask, revocation);
+		assertThat(field("Containment already applied").isDisplayed()).isTrue();
+		assertThat(this.wait.until(nonEmptyValueOf("Rollback window"))).startsWith("P");
+		assertBlastRadiusAndRollbackPlanShown(revocation);
+		screenshotOfWholeForm("credential-revocation-form");
+
+		openTask(quarantineTask, quarantine);
+		assertBlastRadiusAndRollbackPlanShown(quarantine);
+		assertThat(labels("Monitor for")).isEmpty();
+		choose("Keep monitoring, then review again");
+		this.wait.until(driver -> labels("Monitor for").stream().anyMatch(WebElement::isDisplayed));
+		screenshotOfWholeForm("identity-quarantine-form");
+
+		openTask(validationTask, isolation);
+		assertThat(this.wait.until(nonEmptyValueOf("Evidence"))).contains("deploy-pipeline");
+		WebElement customerFacing = field("This workload serves customers");
+		assertThat(customerFacing.getDomAttribute("type")).isEqualTo("checkbox");
+		assertThat(customerFacing.isSelected()).isFalse();
+		screenshotOfWholeForm("workload-isolation-validation-form");
+
+		openTask(federationTask, federation);
+		assertThat(field("Federated trust named by the detection").getDomProperty("value"))
+			.isEqualTo(federation.trustId);
+		assertBlastRadiusAndRollbackPlanShown(federation);
+		assertThat(labels("Fallback path")).isEmpty();
+		choose("Approve: disable the trust and partner credentials");
+		type("Fallback path", "Invoices go through the SFTP drop until the partner re-keys");
+		type("Reason", "Partner trust misused from an unknown tenant, browser test");
+		screenshotOfWholeForm("federated-credential-disable-form");
+		complete();
+		// The trust is disabled by the guarded action after the approval, on the job executor.
+		Awaitility.await()
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> federation.credentialStatus(federation.trustId), CredentialStatus.DISABLED::equals);
+
+		// A fresh session is what signing out leaves behind; the user menu's click path is not under test.
+		this.driver.manage().deleteAllCookies();
+		logIn("carol");
+
+		openTask(reductionTask, reduction);
+		assertThat(field("Proposed for removal").getDomProperty("value")).isEqualTo("deploy:production, iam:admin");
+		assertBlastRadiusAndRollbackPlanShown(reduction);
+		assertThat(labels("Privileges to remove")).isEmpty();
+		choose("Narrow: remove only the privileges I list below");
+		this.wait.until(driver -> field("Privileges to remove").isDisplayed());
+		screenshotOfWholeForm("privilege-reduction-form");
+	}
+
 	private Map<String, Object> detection() {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("playbook", "secret-rotation");
@@ -256,6 +334,29 @@ class TasklistApprovalBrowserTest {
 
 	private JsonNode awaitStatus(String id, String status) {
 		return this.api.awaitResponseStatus("scanner", id, status);
+	}
+
+	/**
+	 * A fresh identity (a token, a federated trust with a partner key, two consumers, four privileges) and a response of
+	 * the playbook for it, in staging at high severity: one approval, nothing contained first. The job executor runs the
+	 * response from here, so the scenario is not driven by hand.
+	 */
+	private PlaybookScenario started(String playbook, Function<PlaybookScenario, String> credential, ObjectNode evidence) {
+		PlaybookScenario scenario = new PlaybookScenario(this.processEngine, this.inventory, this.responses,
+				Environment.STAGING, "team-browser", false);
+		StartResponseRequest request = new StartResponseRequest(playbook, scenario.identityId, credential.apply(scenario),
+				"Browser test detection for " + playbook, "browser-test", Severity.HIGH, Environment.STAGING,
+				evidence == null ? JsonNodeFactory.instance.objectNode() : evidence);
+		scenario.responseId = this.responses.start(request, "scanner", null).response().id();
+		return scenario;
+	}
+
+	private static Task awaitTask(PlaybookScenario scenario, String taskDefinitionKey) {
+		return Awaitility.await()
+			.alias(taskDefinitionKey + " of response " + scenario.responseId)
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> scenario.task(taskDefinitionKey), task -> task != null);
 	}
 
 	/** A variable of the response's process instance, from the engine's history (level full). */
@@ -283,8 +384,14 @@ class TasklistApprovalBrowserTest {
 		this.driver.get(tasklistUrl());
 		WebElement username = this.wait.until(ExpectedConditions
 			.visibilityOfElementLocated(By.cssSelector("form[name=signinForm] input[ng-model=username]")));
+		// The user name field is autofocused once the sign-in view has rendered, which can be after it is visible:
+		// typing before that lets the focus jump back mid-way and the password land in the user name.
+		this.wait.until(driver -> username.equals(driver.switchTo().activeElement()));
 		username.sendKeys(user);
-		this.driver.findElement(By.cssSelector("form[name=signinForm] input[ng-model=password]")).sendKeys(user);
+		WebElement password = this.driver.findElement(By.cssSelector("form[name=signinForm] input[ng-model=password]"));
+		password.sendKeys(user);
+		this.wait.until(driver -> user.equals(username.getDomProperty("value"))
+				&& user.equals(password.getDomProperty("value")));
 		this.driver.findElement(By.cssSelector("form[name=signinForm] button[type=submit]")).click();
 		this.wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[cam-tasks]")));
 	}
@@ -336,6 +443,57 @@ class TasklistApprovalBrowserTest {
 				+ ")");
 	}
 
+	/** Opens the task from the current filter's list, as a person clicks it, and claims it. */
+	private void openTask(Task task, PlaybookScenario scenario) {
+		openMyApprovals();
+		this.wait
+			.until(ExpectedConditions
+				.elementToBeClickable(By.cssSelector("ol.tasks-list a[href='#/?task=" + task.getId() + "']")))
+			.click();
+		this.wait.until(ExpectedConditions.urlContains("task=" + task.getId()));
+		// Until the new form has loaded the pane may still show the previous task's: the identity tells them apart.
+		this.wait.until(driver -> scenario.identityId.equals(field("Identity").getDomProperty("value")));
+		claimIfUnassigned();
+	}
+
+	/** Every approval form shows who loses what and how it is undone, as staged for this response. */
+	private void assertBlastRadiusAndRollbackPlanShown(PlaybookScenario scenario) {
+		assertThat(this.wait.until(nonEmptyValueOf("Blast radius"))).isNotBlank();
+		assertThat(this.wait.until(nonEmptyValueOf("Rollback plan"))).isEqualTo(scenario.response().rollbackPlan());
+	}
+
+	private void choose(String optionLabel) {
+		WebElement option = radioOption(optionLabel);
+		scrollIntoView(option);
+		option.click();
+		this.wait.until(driver -> radioInput(option).isSelected());
+	}
+
+	private void type(String label, String text) {
+		WebElement input = this.wait.until(driver -> field(label));
+		scrollIntoView(input);
+		input.sendKeys(text);
+		this.wait.until(driver -> text.equals(input.getDomProperty("value")));
+	}
+
+	private WebElement completeButton() {
+		return this.wait.until(ExpectedConditions.elementToBeClickable(
+				By.xpath("//div[contains(@class,'form-actions')]//button[normalize-space()='Complete']")));
+	}
+
+	private void complete() {
+		String taskUrl = this.driver.getCurrentUrl();
+		WebElement complete = completeButton();
+		scrollIntoView(complete);
+		// Tasklist's fixed footer overlaps the bottom of the task pane by a few pixels: click where the button shows.
+		this.wait.until(driver -> ((JavascriptExecutor) driver).executeScript(
+				"const r = arguments[0].getBoundingClientRect();"
+						+ " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === arguments[0];",
+				complete));
+		complete.click();
+		awaitCompletionIn(taskUrl);
+	}
+
 	/** Tasklist keeps a task's form read-only until the task is assigned to the person looking at it. */
 	private void claimIfUnassigned() {
 		List<WebElement> claim = this.driver.findElements(By.cssSelector("button.claim"));
@@ -348,10 +506,19 @@ class TasklistApprovalBrowserTest {
 
 	/** The form-js field whose label starts with {@code label}; its id is random per rendering, its label is not. */
 	private WebElement field(String label) {
-		WebElement labelElement = this.driver.findElement(By.xpath("//form[contains(@class,'fjs-form')]"
-				+ "//label[contains(@class,'fjs-form-field-label')][@for][starts-with(normalize-space(), '" + label
-				+ "')]"));
+		WebElement labelElement = this.driver.findElement(fieldLabel(label));
 		return this.driver.findElement(By.id(labelElement.getDomAttribute("for")));
+	}
+
+	/** Form-js leaves a field hidden by its condition out of the page, label and all. */
+	private List<WebElement> labels(String label) {
+		return this.driver.findElements(fieldLabel(label));
+	}
+
+	private static By fieldLabel(String label) {
+		return By.xpath("//form[contains(@class,'fjs-form')]"
+				+ "//label[contains(@class,'fjs-form-field-label')][@for][starts-with(normalize-space(), '" + label
+				+ "')]");
 	}
 
 	private ExpectedCondition<String> nonEmptyValueOf(String label) {
