@@ -52,6 +52,14 @@ class DemoInventory {
 				List.of(new ConsumerRequest("reporting-cron", false, recently.minus(1, ChronoUnit.DAYS))),
 				List.of(new CredentialRequest("reporting-db-password", CredentialKind.PASSWORD,
 						CredentialStatus.ACTIVE, StagedAction.sha256("demo-reporting-db-password-v1")))));
+		seed("svc-partner-sync", new IdentityUpsertRequest("team-integrations",
+				"Acme Logistics partner: federated workload identity and its API key", Environment.PRODUCTION,
+				IdentityStatus.ACTIVE, List.of("orders:read", "shipments:write"),
+				List.of(new ConsumerRequest("acme-shipment-sync", false, recently)),
+				List.of(new CredentialRequest("acme-oidc-trust", CredentialKind.FEDERATED_TRUST, CredentialStatus.ACTIVE,
+						StagedAction.sha256("demo-acme-oidc-trust")),
+						new CredentialRequest("acme-partner-key", CredentialKind.API_KEY, CredentialStatus.ACTIVE,
+								StagedAction.sha256("demo-acme-partner-key-v1")))));
 	}
 
 	private void seed(String id, IdentityUpsertRequest request) {

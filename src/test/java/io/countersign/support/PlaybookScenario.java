@@ -28,6 +28,7 @@ import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
 
 /**
  * One detection handled by one of the seed playbooks, on a fresh identity: a token, a federated trust with a partner
@@ -64,6 +65,8 @@ public final class PlaybookScenario {
 
 	public PlaybookScenario(ProcessEngine engine, Inventory inventory, Responses responses, Environment environment,
 			String owner, boolean customerFacing) {
+		// camunda-bpm-assert asserts against one registered engine; several test contexts each have their own.
+		BpmnAwareTests.init(engine);
 		this.inventory = inventory;
 		this.responses = responses;
 		this.runtimeService = engine.getRuntimeService();
