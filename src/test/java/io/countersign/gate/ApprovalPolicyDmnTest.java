@@ -60,6 +60,35 @@ class ApprovalPolicyDmnTest {
 		assertThat(((Number) outputs.get("requiredApprovals")).intValue()).isEqualTo(required);
 	}
 
+	@ParameterizedTest(name = "{0} {1} {2} {3} customerFacing={4} -> {5}")
+	@CsvSource({
+			// actionType, environment, severity, privilegeLevel, customerFacing -> rule, group, n, containFirst, requiredGroup, rollbackWindow
+			"credential.disable, production, critical, read, false, revoke-production-critical, secops-analysts, 1, true, , PT24H",
+			"credential.disable, production, high, admin, true, revoke-production, secops-analysts, 1, false, , PT24H",
+			"credential.disable, staging, critical, read, false, revoke, secops-analysts, 1, false, , P7D",
+			"credential.enable, production, critical, admin, true, restore-credential, secops-analysts, 1, , , ",
+			"identity.privileges.reduce, production, low, admin, false, reduce-production-admin, access-owners, 2, , , ",
+			"identity.privileges.reduce, production, low, write, false, reduce-privileges, access-owners, 1, , , ",
+			"identity.quarantine, production, critical, read, false, quarantine-production-critical, secops-analysts, 1, true, , P30D",
+			"identity.quarantine, staging, critical, read, false, quarantine, secops-analysts, 1, false, , P30D",
+			"identity.release, production, critical, read, false, release-quarantine, security-leads, 1, , , ",
+			"workload.isolate, production, high, read, true, isolate-customer-facing, secops-analysts, 2, false, security-leads, ",
+			"workload.isolate, production, critical, admin, false, isolate-workload, secops-analysts, 1, , , ",
+			"federation.disable, production, critical, read, false, disable-federation, secops-analysts, 1, , , " })
+	void shouldAnswerEachRuleOfTheSeedPlaybooks(String actionType, String environment, String severity,
+			String privilegeLevel, boolean customerFacing, String rule, String group, int required, Boolean containFirst,
+			String requiredGroup, String rollbackWindow) {
+		DmnDecisionTableResult result = evaluate(actionType, environment, severity, privilegeLevel, customerFacing);
+
+		Map<String, Object> outputs = result.getFirstResult().getEntryMap();
+		assertThat(outputs).containsEntry("policyRule", rule).containsEntry("approverGroup", group);
+		assertThat(((Number) outputs.get("requiredApprovals")).intValue()).isEqualTo(required);
+		// Containment before the decision is off unless a rule says true.
+		assertThat(Boolean.TRUE.equals(outputs.get("containFirst"))).isEqualTo(Boolean.TRUE.equals(containFirst));
+		assertThat(outputs.get("requiredGroup")).isEqualTo(requiredGroup);
+		assertThat(outputs.get("rollbackWindow")).isEqualTo(rollbackWindow);
+	}
+
 	@ParameterizedTest(name = "{0} in {1} matches no rule")
 	@CsvSource({ "credential.delete, production", "credential.rotate, sandbox", "'', production" })
 	void shouldMatchNoRuleForAnActionThePolicyDoesNotName(String actionType, String environment) {
