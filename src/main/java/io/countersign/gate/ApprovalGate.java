@@ -3,6 +3,7 @@ package io.countersign.gate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.countersign.action.StagedAction;
 import io.countersign.inventory.Identity;
@@ -21,7 +23,6 @@ import io.countersign.receipt.Receipts;
 import io.countersign.response.ResponseRecord;
 import io.countersign.response.Responses;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.Group;
 
 import org.springframework.stereotype.Service;
 
@@ -194,7 +195,7 @@ class ApprovalGate {
 					: ApprovalRequest.Status.DEFERRED;
 			Quorum quorum = new Quorum(closed, List.of(), request.requiredApprovals(), null);
 			if (this.requests.close(request.id(), closed, now)) {
-				Map<String, Object> data = new java.util.LinkedHashMap<>(details);
+				Map<String, Object> data = new LinkedHashMap<>(details);
 				data.put("approvalRequest", request.id());
 				data.put("fingerprint", fingerprint);
 				this.responses.event(response.id(), closed == ApprovalRequest.Status.REVISED ? "NARROWED" : "DEFERRED",
@@ -209,7 +210,7 @@ class ApprovalGate {
 			return quorum;
 		}
 		Quorum quorum = quorum(request, response, identity);
-		Map<String, Object> data = new java.util.LinkedHashMap<>(details);
+		Map<String, Object> data = new LinkedHashMap<>(details);
 		data.putAll(Map.of("approvalRequest", request.id(), "decision", decision, "reason", reason.strip(),
 				"fingerprint", fingerprint, "approvals", quorum.approvers().size(), "required", quorum.required()));
 		String confirmed = details.entrySet()
@@ -368,8 +369,7 @@ class ApprovalGate {
 	}
 
 	private static List<String> allowedDecisions(ApprovalOptions options) {
-		return java.util.stream.Stream
-			.of(ApprovalVariables.APPROVE, ApprovalVariables.REJECT, ApprovalVariables.NARROW, ApprovalVariables.DEFER)
+		return Stream.of(ApprovalVariables.APPROVE, ApprovalVariables.REJECT, ApprovalVariables.NARROW, ApprovalVariables.DEFER)
 			.filter(options::allows)
 			.toList();
 	}
@@ -404,15 +404,8 @@ class ApprovalGate {
 			.orElseThrow(() -> new ApprovalRefusedException("known-response", "response " + responseId + " is unknown"));
 	}
 
-	/**
-	 * Memberships as stored now, not as cached in a web session: a user removed from a group a minute ago cannot
-	 * approve. Read without authorization checks, since a user need not be allowed to list groups to be in one.
-	 */
 	private Set<String> groupsOf(String user) {
-		return WithoutAuthorization.call(() -> this.identityService.createGroupQuery().groupMember(user).list())
-			.stream()
-			.map(Group::getId)
-			.collect(Collectors.toSet());
+		return WithoutAuthorization.groupsOf(this.identityService, user);
 	}
 
 }

@@ -1,5 +1,8 @@
 package io.countersign.gate;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -87,12 +90,11 @@ class ApprovalTaskListener implements TaskListener {
 
 	/** Whatever the request's options let the approver submit besides the decision; read only by name. */
 	private Map<String, String> extras(DelegateTask task, String requestId, String responseId) {
-		Map<String, String> extras = new java.util.HashMap<>();
+		Map<String, String> extras = new HashMap<>();
 		if (requestId == null) {
 			return extras;
 		}
-		java.util.List<String> names = new java.util.ArrayList<>(
-				java.util.List.of(ApprovalVariables.NARROWED_TO, ApprovalVariables.MONITOR_FOR));
+		List<String> names = new ArrayList<>(List.of(ApprovalVariables.NARROWED_TO, ApprovalVariables.MONITOR_FOR));
 		names.addAll(this.gate.request(requestId, responseId).options().confirmations());
 		for (String name : names) {
 			String value = text(task, name);

@@ -58,6 +58,16 @@ public class Inventory {
 		return count == 0 ? Optional.empty() : Optional.of(load(identityId));
 	}
 
+	/**
+	 * The identity, which a playbook found when the detection arrived.
+	 * @throws InventoryConflictException when it has been removed since
+	 */
+	@Transactional(readOnly = true)
+	public Identity existing(String identityId) {
+		return find(identityId).orElseThrow(
+				() -> new InventoryConflictException("identity '" + identityId + "' is no longer in the inventory"));
+	}
+
 	/** The identity that owns a credential, if the credential exists. */
 	@Transactional(readOnly = true)
 	public Optional<String> identityOfCredential(String credentialId) {

@@ -57,10 +57,7 @@ public class GuardedActions {
 	 */
 	public StagedAction stage(String responseId, String purpose, StagedAction action, JsonNode blastRadius,
 			String rollbackPlan) {
-		ActionConnector connector = this.connectors.forType(action.type());
-		connector.stage(new ConnectorCall(responseId, action, responseId + ":" + purpose + ":stage", null));
-		this.executions.insert(new ActionExecutions.Execution(UUID.randomUUID().toString(), responseId, purpose, action,
-				connector.name(), ActionExecutions.Status.STAGED, null, null), this.clock.instant());
+		record(responseId, purpose, action);
 		this.responses.staged(responseId, action, blastRadius, rollbackPlan);
 		return action;
 	}
@@ -70,11 +67,16 @@ public class GuardedActions {
 	 * what anyone approves: the approval stays about the destructive action.
 	 */
 	public StagedAction stageContainment(String responseId, StagedAction containment) {
-		ActionConnector connector = this.connectors.forType(containment.type());
-		connector.stage(new ConnectorCall(responseId, containment, responseId + ":" + CONTAIN + ":stage", null));
-		this.executions.insert(new ActionExecutions.Execution(UUID.randomUUID().toString(), responseId, CONTAIN,
-				containment, connector.name(), ActionExecutions.Status.STAGED, null, null), this.clock.instant());
+		record(responseId, CONTAIN, containment);
 		return containment;
+	}
+
+	/** The connector checks the action can run; the execution remembers which connector will run it. */
+	private void record(String responseId, String purpose, StagedAction action) {
+		ActionConnector connector = this.connectors.forType(action.type());
+		connector.stage(new ConnectorCall(responseId, action, responseId + ":" + purpose + ":stage", null));
+		this.executions.insert(new ActionExecutions.Execution(UUID.randomUUID().toString(), responseId, purpose, action,
+				connector.name(), ActionExecutions.Status.STAGED, null, null), this.clock.instant());
 	}
 
 	/**

@@ -15,7 +15,6 @@ import io.countersign.response.Responses;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
-import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.task.IdentityLink;
 
@@ -67,7 +66,8 @@ class PlaybookTaskListener implements TaskListener {
 			.map(IdentityLink::getUserId)
 			.filter(candidate -> candidate != null)
 			.collect(Collectors.toSet());
-		if (user == null || !(users.contains(user) || memberships(user).stream().anyMatch(groups::contains))) {
+		if (user == null || !(users.contains(user)
+				|| WithoutAuthorization.groupsOf(this.identityService, user).stream().anyMatch(groups::contains))) {
 			ApprovalRefusedException refusal = new ApprovalRefusedException("candidate-group", "user '" + user
 					+ "' may not complete '" + task.getName() + "': only " + users + " or members of " + groups);
 			this.ledger.appendIndependently(responseId, "REFUSED", user, refusal.getMessage(),
@@ -99,13 +99,6 @@ class PlaybookTaskListener implements TaskListener {
 		else if (WithoutAuthorization.call(() -> this.identityService.createGroupQuery().groupId(owner).count()) > 0) {
 			task.addCandidateGroup(owner);
 		}
-	}
-
-	private Set<String> memberships(String user) {
-		return WithoutAuthorization.call(() -> this.identityService.createGroupQuery().groupMember(user).list())
-			.stream()
-			.map(Group::getId)
-			.collect(Collectors.toSet());
 	}
 
 }

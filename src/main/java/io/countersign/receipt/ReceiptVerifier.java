@@ -56,15 +56,7 @@ public class ReceiptVerifier {
 	 * @throws ReceiptRejectedException when the receipt does not authorise this action now
 	 */
 	public VerifiedReceipt verify(String token, String expectedSubject, String expectedFingerprint) {
-		requireNonBlank("expectedSubject", expectedSubject);
-		requireNonBlank("expectedFingerprint", expectedFingerprint);
-		try {
-			return check(token, expectedSubject, expectedFingerprint, true);
-		}
-		catch (ReceiptRejectedException ex) {
-			log.info("{}", ex.getMessage());
-			throw ex;
-		}
+		return logged(token, expectedSubject, expectedFingerprint, true);
 	}
 
 	/**
@@ -75,10 +67,15 @@ public class ReceiptVerifier {
 	 * @throws ReceiptRejectedException when the receipt is not ours or not for this action
 	 */
 	public VerifiedReceipt verifyForUndo(String token, String expectedSubject, String expectedFingerprint) {
+		return logged(token, expectedSubject, expectedFingerprint, false);
+	}
+
+	private VerifiedReceipt logged(String token, String expectedSubject, String expectedFingerprint,
+			boolean enforceExpiry) {
 		requireNonBlank("expectedSubject", expectedSubject);
 		requireNonBlank("expectedFingerprint", expectedFingerprint);
 		try {
-			return check(token, expectedSubject, expectedFingerprint, false);
+			return check(token, expectedSubject, expectedFingerprint, enforceExpiry);
 		}
 		catch (ReceiptRejectedException ex) {
 			log.info("{}", ex.getMessage());

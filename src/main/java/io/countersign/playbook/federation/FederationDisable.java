@@ -36,8 +36,7 @@ class FederationDisable {
 	}
 
 	Staged stage(String responseId, String identityId, String trustId) {
-		Identity identity = this.inventory.find(identityId)
-			.orElseThrow(() -> new InventoryConflictException("identity '" + identityId + "' is no longer in the inventory"));
+		Identity identity = this.inventory.existing(identityId);
 		Identity.Credential trust = trust(identity, trustId);
 		if (trust.status() != CredentialStatus.ACTIVE) {
 			throw new InventoryConflictException("federated trust '" + trust.id() + "' is already " + trust.status());

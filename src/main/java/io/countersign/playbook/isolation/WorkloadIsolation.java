@@ -37,8 +37,7 @@ class WorkloadIsolation {
 	}
 
 	Staged stage(String responseId, String identityId, String workload, boolean confirmedCustomerFacing) {
-		Identity identity = this.inventory.find(identityId)
-			.orElseThrow(() -> new InventoryConflictException("identity '" + identityId + "' is no longer in the inventory"));
+		Identity identity = this.inventory.existing(identityId);
 		Identity.Consumer consumer = identity.consumers()
 			.stream()
 			.filter(c -> c.name().equals(workload))

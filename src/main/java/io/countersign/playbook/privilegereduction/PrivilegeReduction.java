@@ -41,7 +41,8 @@ class PrivilegeReduction {
 		this.objectMapper = objectMapper;
 	}
 
-	record Staged(StagedAction action, String blastRadius, String rollbackPlan) {
+	/** @param remove what the action takes away, for the form's narrowing field */
+	record Staged(StagedAction action, String blastRadius, String rollbackPlan, List<String> remove) {
 	}
 
 	/**
@@ -49,8 +50,7 @@ class PrivilegeReduction {
 	 * @param narrowedTo after a NARROW decision, the privileges the access owner left in the removal; else null
 	 */
 	Staged stage(String responseId, String identityId, String evidenceJson, String narrowedTo) {
-		Identity identity = this.inventory.find(identityId)
-			.orElseThrow(() -> new InventoryConflictException("identity '" + identityId + "' is no longer in the inventory"));
+		Identity identity = this.inventory.existing(identityId);
 		Set<String> used = used(evidenceJson);
 		List<String> remove = new ArrayList<>();
 		if (narrowedTo != null && !narrowedTo.isBlank()) {
@@ -88,7 +88,7 @@ class PrivilegeReduction {
 				+ Staging.consumersText(identity, "fail on any call that needs a removed privilege");
 		String rollbackPlan = "Grant " + remove + " to " + identityId + " again.";
 		this.actions.stage(responseId, GuardedActions.APPLY, action, blastRadius, rollbackPlan);
-		return new Staged(action, text, rollbackPlan);
+		return new Staged(action, text, rollbackPlan, List.copyOf(remove));
 	}
 
 	private Set<String> used(String evidenceJson) {

@@ -45,13 +45,7 @@ class PrivilegeReductionPlaybook {
 					(String) execution.getVariable("narrowedTo")));
 			Staging.publish(execution, staged.action(), staged.blastRadius(), staged.rollbackPlan());
 			// The form pre-fills the narrowing field with the proposal.
-			execution.setVariable("privilegesToRemove", String.join(", ", toList(staged)));
-		}
-
-		private static java.util.List<String> toList(PrivilegeReduction.Staged staged) {
-			java.util.List<String> names = new java.util.ArrayList<>();
-			staged.action().parameters().path("remove").forEach(p -> names.add(p.asText()));
-			return names;
+			execution.setVariable("privilegesToRemove", String.join(", ", staged.remove()));
 		}
 
 	}

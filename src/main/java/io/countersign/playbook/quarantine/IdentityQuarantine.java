@@ -9,7 +9,6 @@ import io.countersign.action.StagedAction;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.IdentityStatus;
 import io.countersign.inventory.Inventory;
-import io.countersign.inventory.InventoryConflictException;
 import io.countersign.playbook.GuardedActions;
 import io.countersign.playbook.Staging;
 
@@ -37,7 +36,7 @@ class IdentityQuarantine {
 	}
 
 	Staged stage(String responseId, String identityId) {
-		Identity identity = identity(identityId);
+		Identity identity = this.inventory.existing(identityId);
 		StagedAction action = action(ActionTypes.IDENTITY_QUARANTINE, identityId);
 		String credentials = identity.credentials()
 			.stream()
@@ -63,7 +62,7 @@ class IdentityQuarantine {
 		StagedAction quarantined = this.actions.action(responseId, GuardedActions.APPLY)
 			.orElseThrow(() -> new IllegalStateException("response " + responseId + " quarantined nothing"));
 		String identityId = quarantined.parameter("identity");
-		Identity identity = identity(identityId);
+		Identity identity = this.inventory.existing(identityId);
 		StagedAction action = action(ActionTypes.IDENTITY_RELEASE, identityId);
 		ObjectNode blastRadius = this.objectMapper.createObjectNode();
 		blastRadius.put("identity", identityId);
@@ -72,11 +71,6 @@ class IdentityQuarantine {
 		String rollbackPlan = "Quarantine " + identityId + " again through a new response.";
 		this.actions.stage(responseId, RELEASE, action, blastRadius, rollbackPlan);
 		return new Staged(action, text, rollbackPlan, false);
-	}
-
-	private Identity identity(String identityId) {
-		return this.inventory.find(identityId)
-			.orElseThrow(() -> new InventoryConflictException("identity '" + identityId + "' is no longer in the inventory"));
 	}
 
 	private StagedAction action(String type, String identityId) {

@@ -35,7 +35,7 @@ class CredentialRevocation {
 	}
 
 	Staged stage(String responseId, String identityId, String credentialId) {
-		Identity identity = identity(identityId);
+		Identity identity = this.inventory.existing(identityId);
 		Identity.Credential credential = identity.credential(credentialId);
 		if (credential == null) {
 			throw new InventoryConflictException("credential '" + credentialId + "' is no longer in the inventory");
@@ -62,7 +62,7 @@ class CredentialRevocation {
 			.orElseThrow(() -> new IllegalStateException("response " + responseId + " revoked nothing"));
 		String identityId = revoked.parameter("identity");
 		String credentialId = revoked.parameter("credential");
-		Identity identity = identity(identityId);
+		Identity identity = this.inventory.existing(identityId);
 		StagedAction action = action(ActionTypes.CREDENTIAL_ENABLE, identityId, credentialId);
 		ObjectNode blastRadius = this.objectMapper.createObjectNode();
 		blastRadius.put("credential", credentialId);
@@ -72,11 +72,6 @@ class CredentialRevocation {
 		String rollbackPlan = "Disable " + credentialId + " again.";
 		this.actions.stage(responseId, RESTORE, action, blastRadius, rollbackPlan);
 		return new Staged(action, text, rollbackPlan, false);
-	}
-
-	private Identity identity(String identityId) {
-		return this.inventory.find(identityId)
-			.orElseThrow(() -> new InventoryConflictException("identity '" + identityId + "' is no longer in the inventory"));
 	}
 
 	private StagedAction action(String type, String identityId, String credentialId) {
