@@ -28,6 +28,12 @@ public final class Groups {
 
 	public static final String AGENT_REVIEWERS = "agent-reviewers";
 
+	/** Service accounts of AI agents: they ask for tool calls and read their own requests, and never approve. */
+	public static final String AGENTS = "agents";
+
+	/** Tool servers that report the use of an agent's receipt; they never approve either. */
+	public static final String TOOL_SERVERS = "tool-servers";
+
 	/** Read and verify the decision ledger; they never approve. */
 	public static final String AUDITORS = "auditors";
 

@@ -52,7 +52,7 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 	private static final Map<String, String> GROUP_NAMES = Map.of(Groups.INTEGRATORS, "Integrators",
 			Groups.SECOPS_ANALYSTS, "SecOps analysts", Groups.PLATFORM_OWNERS, "Platform owners", Groups.ACCESS_OWNERS,
 			"Access owners", Groups.SECURITY_LEADS, "Security leads", Groups.AGENT_REVIEWERS, "Agent reviewers",
-			Groups.AUDITORS, "Auditors");
+			Groups.AUDITORS, "Auditors", Groups.AGENTS, "AI agents", Groups.TOOL_SERVERS, "Tool servers");
 
 	private record DemoUser(String id, String firstName, String lastName, String groupId) {
 	}
@@ -65,7 +65,9 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 			new DemoUser("dave", "Dave", "Lead", Groups.SECURITY_LEADS),
 			new DemoUser("erin", "Erin", "Reviewer", Groups.AGENT_REVIEWERS),
 			new DemoUser("scanner", "Scanner", "Integration", Groups.INTEGRATORS),
-			new DemoUser("audrey", "Audrey", "Auditor", Groups.AUDITORS));
+			new DemoUser("audrey", "Audrey", "Auditor", Groups.AUDITORS),
+			new DemoUser("research-bot", "Research", "Agent", Groups.AGENTS),
+			new DemoUser("tool-server", "Tool", "Server", Groups.TOOL_SERVERS));
 
 	private final DemoProperties demo;
 
@@ -82,6 +84,11 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 		String configured = configuration.getGroupResourceWhitelistPattern();
 		if (configured == null || configured.isEmpty()) {
 			configuration.setGroupResourceWhitelistPattern(GROUP_ID_PATTERN);
+		}
+		// Service accounts are named like the services they are: "research-bot".
+		String configuredUsers = configuration.getUserResourceWhitelistPattern();
+		if (configuredUsers == null || configuredUsers.isEmpty()) {
+			configuration.setUserResourceWhitelistPattern(GROUP_ID_PATTERN);
 		}
 	}
 

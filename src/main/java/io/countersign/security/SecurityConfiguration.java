@@ -45,6 +45,10 @@ class SecurityConfiguration {
 		String[] readersAndAuditors = authorities(Groups.APPROVER_GROUPS.stream(),
 				Stream.of(Groups.ADMIN, Groups.INTEGRATORS, Groups.AUDITORS));
 		RequestMatcher audit = PATH.matcher(HttpMethod.GET, "/api/v1/audit");
+		String agents = Groups.authority(Groups.AGENTS);
+		String[] agentRevokers = authorities(Stream.of(Groups.AGENT_REVIEWERS, Groups.SECURITY_LEADS), Stream.empty());
+		String[] agentActionReaders = authorities(Stream.of(Groups.AGENTS, Groups.AGENT_REVIEWERS, Groups.SECURITY_LEADS),
+				Stream.of(Groups.AUDITORS, Groups.ADMIN));
 
 		http.securityMatcher(RequestMatchers.anyOf(PATH.matcher("/api/**"), ENGINE_REST, PATH.matcher("/actuator/**")))
 			.authorizeHttpRequests(requests -> requests
@@ -59,6 +63,18 @@ class SecurityConfiguration {
 				.hasAnyAuthority(integrators, admin)
 				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/identities/**"))
 				.hasAnyAuthority(readers)
+				// Agents ask and read their own (AgentActionController filters rows); they never decide or revoke.
+				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/agent-actions"))
+				.hasAuthority(agents)
+				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/agent-actions/*"),
+						PATH.matcher(HttpMethod.GET, "/api/v1/agent-grants"),
+						PATH.matcher(HttpMethod.GET, "/api/v1/agent-grants/*"))
+				.hasAnyAuthority(agentActionReaders)
+				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/agent-actions/*/revocation"),
+						PATH.matcher(HttpMethod.DELETE, "/api/v1/agent-grants/*"))
+				.hasAnyAuthority(agentRevokers)
+				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/agent-actions/*/uses"))
+				.hasAuthority(Groups.authority(Groups.TOOL_SERVERS))
 				// One response's ledger entries are readable like the response; the whole ledger by admins and auditors.
 				.requestMatchers(RequestMatchers.allOf(audit, request -> request.getParameter("response") != null))
 				.hasAnyAuthority(readersAndAuditors)

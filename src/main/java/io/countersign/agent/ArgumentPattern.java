@@ -1,0 +1,152 @@
+package io.countersign.agent;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.countersign.toolserver.ToolCallVerifier;
+
+/**
+ * The arguments a standing grant of kind {@link GrantKind#ARGUMENT_PATTERN} covers: a JSON object naming every
+ * top-level argument, each with a glob. A call matches when it has exactly those arguments and each value matches its
+ * glob: a string as itself, anything else as its canonical JSON. In a glob {@code *} stands for any run of
+ * characters, {@code \*} for a star and {@code \\} for a backslash; everything else stands for itself.
+ */
+final class ArgumentPattern {
+
+	static final int MAX_JSON_LENGTH = 16_000;
+
+	static final int MAX_GLOB_LENGTH = 1_000;
+
+	private static final ObjectMapper MAPPER = AgentJson.MAPPER;
+
+	private final Map<String, String> globs;
+
+	private ArgumentPattern(Map<String, String> globs) {
+		this.globs = globs;
+	}
+
+	/** @throws IllegalArgumentException with a message for the reviewer when the pattern is not usable */
+	static ArgumentPattern parse(String json) {
+		if (json == null || json.isBlank()) {
+			throw new IllegalArgumentException("an argument pattern is required for a pattern grant");
+		}
+		if (json.length() > MAX_JSON_LENGTH) {
+			throw new IllegalArgumentException("the argument pattern is longer than " + MAX_JSON_LENGTH + " characters");
+		}
+		JsonNode node;
+		try {
+			node = MAPPER.readTree(ToolCallVerifier.canonicalJson(json));
+		}
+		catch (JsonProcessingException | IllegalArgumentException ex) {
+			throw new IllegalArgumentException("the argument pattern is not valid JSON: " + ex.getMessage());
+		}
+		if (!node.isObject()) {
+			throw new IllegalArgumentException("the argument pattern must be a JSON object of argument name to glob");
+		}
+		Map<String, String> globs = new TreeMap<>();
+		Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+		while (fields.hasNext()) {
+			Map.Entry<String, JsonNode> field = fields.next();
+			if (!field.getValue().isTextual()) {
+				throw new IllegalArgumentException("the pattern for argument '" + field.getKey()
+						+ "' must be a string glob such as \"ORD-*\"");
+			}
+			if (field.getValue().textValue().length() > MAX_GLOB_LENGTH) {
+				throw new IllegalArgumentException("the pattern for argument '" + field.getKey() + "' is longer than "
+						+ MAX_GLOB_LENGTH + " characters");
+			}
+			globs.put(field.getKey(), field.getValue().textValue());
+		}
+		return new ArgumentPattern(globs);
+	}
+
+	/** The narrowest pattern that matches {@code arguments}: every value literal. */
+	static String literalFor(JsonNode arguments) {
+		ObjectNode pattern = MAPPER.createObjectNode();
+		arguments.fields().forEachRemaining(field -> pattern.put(field.getKey(), escape(text(field.getValue()))));
+		return pattern.toString();
+	}
+
+	boolean matches(JsonNode arguments) {
+		if (arguments == null || !arguments.isObject() || arguments.size() != this.globs.size()) {
+			return false;
+		}
+		for (Map.Entry<String, String> glob : this.globs.entrySet()) {
+			JsonNode value = arguments.get(glob.getKey());
+			if (value == null || !globMatches(glob.getValue(), text(value))) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Every argument may take any value: as wide as a grant of the whole tool, for calls with these arguments. */
+	boolean anyValue() {
+		return this.globs.values().stream().allMatch("*"::equals);
+	}
+
+	String json() {
+		return MAPPER.valueToTree(this.globs).toString();
+	}
+
+	private static String text(JsonNode value) {
+		return value.isTextual() ? value.textValue() : ToolCallVerifier.canonicalJson(value.toString());
+	}
+
+	private static String escape(String literal) {
+		return literal.replace("\\", "\\\\").replace("*", "\\*");
+	}
+
+	/**
+	 * Linear-space glob matching with backtracking to the last star only, so a hostile pattern costs at most
+	 * pattern length times value length steps, never exponential time.
+	 */
+	static boolean globMatches(String glob, String value) {
+		StringBuilder literal = new StringBuilder();
+		java.util.BitSet stars = new java.util.BitSet();
+		for (int i = 0; i < glob.length(); i++) {
+			char c = glob.charAt(i);
+			if (c == '\\' && i + 1 < glob.length() && (glob.charAt(i + 1) == '*' || glob.charAt(i + 1) == '\\')) {
+				literal.append(glob.charAt(++i));
+			}
+			else if (c == '*') {
+				stars.set(literal.length());
+				literal.append('*');
+			}
+			else {
+				literal.append(c);
+			}
+		}
+		int p = 0;
+		int v = 0;
+		int starAt = -1;
+		int resumeAt = 0;
+		while (v < value.length()) {
+			if (p < literal.length() && !stars.get(p) && literal.charAt(p) == value.charAt(v)) {
+				p++;
+				v++;
+			}
+			else if (p < literal.length() && stars.get(p)) {
+				starAt = p++;
+				resumeAt = v;
+			}
+			else if (starAt >= 0) {
+				p = starAt + 1;
+				v = ++resumeAt;
+			}
+			else {
+				return false;
+			}
+		}
+		while (p < literal.length() && stars.get(p)) {
+			p++;
+		}
+		return p == literal.length();
+	}
+
+}

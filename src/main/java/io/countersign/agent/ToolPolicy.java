@@ -1,0 +1,121 @@
+package io.countersign.agent;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+import io.countersign.gate.WithoutAuthorization;
+import io.countersign.security.Groups;
+import org.camunda.bpm.dmn.engine.DmnDecisionTableResult;
+import org.camunda.bpm.engine.DecisionService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.repository.DecisionDefinition;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Evaluates {@code bpmn/agent-tool-policy.dmn}. Fails closed: no deployed policy, no matching rule, or a rule whose
+ * outputs make no sense all deny the call, with a reason that says which.
+ */
+@Service
+class ToolPolicy {
+
+	static final String DECISION_KEY = "agent-tool-policy";
+
+	/** The longest a standing grant may live, whatever the policy says. */
+	static final int MAX_GRANT_DAYS = 30;
+
+	private final RepositoryService repositoryService;
+
+	private final DecisionService decisionService;
+
+	ToolPolicy(RepositoryService repositoryService, DecisionService decisionService) {
+		this.repositoryService = repositoryService;
+		this.decisionService = decisionService;
+	}
+
+	ToolPolicyDecision evaluate(String tool) {
+		DecisionDefinition definition = WithoutAuthorization.call(() -> this.repositoryService
+			.createDecisionDefinitionQuery()
+			.decisionDefinitionKey(DECISION_KEY)
+			.latestVersion()
+			.singleResult());
+		if (definition == null) {
+			return ToolPolicyDecision.denied("no agent tool policy is deployed (decision '" + DECISION_KEY + "')",
+					null);
+		}
+		String version = definition.getKey() + ":" + definition.getVersion();
+		DmnDecisionTableResult result = WithoutAuthorization.call(() -> this.decisionService
+			.evaluateDecisionTableById(definition.getId(), Map.of("tool", tool)));
+		if (result.isEmpty()) {
+			return ToolPolicyDecision.denied("no rule of " + version + " matches tool '" + tool + "'", version);
+		}
+		Map<String, Object> outputs = result.getFirstResult().getEntryMap();
+		String rule = text(outputs, "policyRule");
+		try {
+			return decision(rule, version, outputs);
+		}
+		catch (IllegalArgumentException ex) {
+			return ToolPolicyDecision.denied("rule '" + rule + "' of " + version + " is invalid: " + ex.getMessage(),
+					version);
+		}
+	}
+
+	private static ToolPolicyDecision decision(String rule, String version, Map<String, Object> outputs) {
+		if (rule == null) {
+			throw new IllegalArgumentException("policyRule is empty");
+		}
+		if (!Boolean.TRUE.equals(outputs.get("allowed"))) {
+			return new ToolPolicyDecision(rule, version, false, null, null, 0, null, 0);
+		}
+		String reviewerGroup = text(outputs, "reviewerGroup");
+		if (reviewerGroup == null || !Groups.APPROVER_GROUPS.contains(reviewerGroup)) {
+			throw new IllegalArgumentException("reviewerGroup '" + reviewerGroup + "' is not one of "
+					+ Groups.APPROVER_GROUPS.stream().sorted().toList());
+		}
+		Duration reviewTimeout;
+		try {
+			reviewTimeout = Duration.parse(String.valueOf(text(outputs, "reviewTimeout")));
+		}
+		catch (DateTimeParseException ex) {
+			throw new IllegalArgumentException("reviewTimeout is not an ISO-8601 duration such as PT1H");
+		}
+		if (reviewTimeout.isNegative() || reviewTimeout.isZero()) {
+			throw new IllegalArgumentException("reviewTimeout must be positive");
+		}
+		int maxDuration = whole(outputs, "maxDurationSeconds", AgentActionRequest.MIN_DURATION_SECONDS,
+				AgentActionRequest.MAX_DURATION_SECONDS);
+		String standingGrants = text(outputs, "standingGrants");
+		GrantKind widest;
+		if (standingGrants == null || standingGrants.equals("NONE")) {
+			widest = null;
+		}
+		else {
+			try {
+				widest = GrantKind.valueOf(standingGrants);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("standingGrants '" + standingGrants
+						+ "' is not NONE, EXACT_ARGUMENTS, ARGUMENT_PATTERN or TOOL");
+			}
+		}
+		int maxGrantDays = widest == null ? 0 : whole(outputs, "maxGrantDays", 1, MAX_GRANT_DAYS);
+		return new ToolPolicyDecision(rule, version, true, reviewerGroup, reviewTimeout, maxDuration, widest,
+				maxGrantDays);
+	}
+
+	private static int whole(Map<String, Object> outputs, String name, int min, int max) {
+		Object value = outputs.get(name);
+		if (!(value instanceof Number number) || number.longValue() < min || number.longValue() > max) {
+			throw new IllegalArgumentException(name + " must be a whole number from " + min + " to " + max + ", not "
+					+ value);
+		}
+		return number.intValue();
+	}
+
+	private static String text(Map<String, Object> outputs, String name) {
+		Object value = outputs.get(name);
+		return value == null || value.toString().isBlank() ? null : value.toString().strip();
+	}
+
+}
