@@ -61,7 +61,7 @@ class ToolPolicy {
 		}
 	}
 
-	private static ToolPolicyDecision decision(String rule, String version, Map<String, Object> outputs) {
+	static ToolPolicyDecision decision(String rule, String version, Map<String, Object> outputs) {
 		if (rule == null) {
 			throw new IllegalArgumentException("policyRule is empty");
 		}

@@ -104,10 +104,13 @@ class BpmnConventionsTest {
 				.list();
 			List<String> approval = events(all, "${approvalTaskListener}");
 			List<String> playbook = events(all, "${playbookTaskListener}");
+			List<String> agentReview = events(all, "${agentReviewTaskListener}");
 			// An approval enforces the gate's rules; a playbook's own task (ask to restore, validate) at least
-			// enforces who may complete it. Either way the rule lives in the engine, not in Tasklist.
-			assertThat(approval.containsAll(List.of("create", "complete")) || playbook.contains("complete"))
-				.as(task.getId() + " has the approval listener or the playbook task listener")
+			// enforces who may complete it; an agent tool-call review enforces its own. Either way the rule lives in
+			// the engine, not in Tasklist.
+			assertThat(approval.containsAll(List.of("create", "complete")) || playbook.contains("complete")
+					|| agentReview.containsAll(List.of("create", "complete")))
+				.as(task.getId() + " has the approval, playbook or agent review listener")
 				.isTrue();
 		}
 	}

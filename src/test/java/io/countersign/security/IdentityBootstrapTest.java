@@ -50,7 +50,8 @@ class IdentityBootstrapTest {
 
 		assertThat(groups).extracting(Group::getId)
 			.containsExactlyInAnyOrder(Groups.INTEGRATORS, Groups.SECOPS_ANALYSTS, Groups.PLATFORM_OWNERS,
-					Groups.ACCESS_OWNERS, Groups.SECURITY_LEADS, Groups.AGENT_REVIEWERS, Groups.AUDITORS);
+					Groups.ACCESS_OWNERS, Groups.SECURITY_LEADS, Groups.AGENT_REVIEWERS, Groups.AUDITORS, Groups.AGENTS,
+					Groups.TOOL_SERVERS);
 		assertThat(groups).extracting(Group::getType).containsOnly("WORKFLOW");
 		assertThat(identities().createUserQuery().count()).isZero();
 	}
@@ -71,7 +72,13 @@ class IdentityBootstrapTest {
 		assertThat(identities().createUserQuery().memberOfGroup(Groups.PLATFORM_OWNERS).list())
 			.extracting(org.camunda.bpm.engine.identity.User::getId)
 			.containsExactlyInAnyOrder("bob", "paul");
-		assertThat(identities().createUserQuery().count()).isEqualTo(8);
+		// Service accounts carry hyphenated names, as the services they stand for do.
+		assertThat(identities().createUserQuery().memberOfGroup(Groups.AGENTS).singleResult().getId())
+			.isEqualTo("research-bot");
+		assertThat(identities().checkPassword("research-bot", "research-bot")).isTrue();
+		assertThat(identities().createUserQuery().memberOfGroup(Groups.TOOL_SERVERS).singleResult().getId())
+			.isEqualTo("tool-server");
+		assertThat(identities().createUserQuery().count()).isEqualTo(10);
 	}
 
 	@Test
