@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import io.countersign.inventory.Identity;
 import io.countersign.response.ResponseRecord;
+import io.countersign.security.Groups;
 import org.camunda.bpm.engine.IdentityService;
 
 import org.springframework.stereotype.Component;
@@ -28,6 +29,11 @@ class SeparationOfDuties {
 	}
 
 	Optional<Exclusion> exclusion(String user, ResponseRecord response, Identity identity) {
+		// Machines report and ask; a compromised agent in an approver group by mistake must still not approve.
+		if (WithoutAuthorization.groupsOf(this.identityService, user).contains(Groups.AGENTS)) {
+			return Optional.of(new Exclusion("agent-never-approves",
+					"user '" + user + "' is an agent account; agent accounts never approve"));
+		}
 		if (user.equals(response.requestedBy())) {
 			return Optional.of(new Exclusion("not-requester",
 					"user '" + user + "' requested this response and cannot decide it"));

@@ -313,6 +313,21 @@ class ApprovalGateProcessTest {
 	}
 
 	@Test
+	void shouldRefuseAnAgentAccountEvenWhenItIsInTheApproverGroup() {
+		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		staged(rotation, "scanner");
+		this.identityService.createMembership("research-bot", "platform-owners");
+		try {
+			assertThatThrownBy(() -> rotation.approveAs("research-bot")).isInstanceOf(ApprovalRefusedException.class)
+				.hasMessageContaining("agent-never-approves");
+		}
+		finally {
+			this.identityService.deleteMembership("research-bot", "platform-owners");
+		}
+		assertThat(rotation.response().decisions()).isEmpty();
+	}
+
+	@Test
 	void shouldRefuseTheCredentialCreator() {
 		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation().credentialCreatedBy("paul"));
 		staged(rotation, "scanner");
