@@ -3,13 +3,13 @@ package io.countersign.agent;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 
-import io.countersign.gate.WithoutAuthorization;
+import io.countersign.gate.DecisionTables;
 import io.countersign.security.Groups;
 import org.camunda.bpm.dmn.engine.DmnDecisionTableResult;
 import org.camunda.bpm.engine.DecisionService;
 import org.camunda.bpm.engine.RepositoryService;
-import org.camunda.bpm.engine.repository.DecisionDefinition;
 
 import org.springframework.stereotype.Service;
 
@@ -35,18 +35,14 @@ class ToolPolicy {
 	}
 
 	ToolPolicyDecision evaluate(String tool) {
-		DecisionDefinition definition = WithoutAuthorization.call(() -> this.repositoryService
-			.createDecisionDefinitionQuery()
-			.decisionDefinitionKey(DECISION_KEY)
-			.latestVersion()
-			.singleResult());
-		if (definition == null) {
+		Optional<DecisionTables.Evaluation> evaluation = DecisionTables.evaluateLatest(this.repositoryService,
+				this.decisionService, DECISION_KEY, Map.of("tool", tool));
+		if (evaluation.isEmpty()) {
 			return ToolPolicyDecision.denied("no agent tool policy is deployed (decision '" + DECISION_KEY + "')",
 					null);
 		}
-		String version = definition.getKey() + ":" + definition.getVersion();
-		DmnDecisionTableResult result = WithoutAuthorization.call(() -> this.decisionService
-			.evaluateDecisionTableById(definition.getId(), Map.of("tool", tool)));
+		String version = evaluation.get().version();
+		DmnDecisionTableResult result = evaluation.get().result();
 		if (result.isEmpty()) {
 			return ToolPolicyDecision.denied("no rule of " + version + " matches tool '" + tool + "'", version);
 		}

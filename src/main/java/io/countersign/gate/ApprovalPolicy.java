@@ -3,13 +3,13 @@ package io.countersign.gate;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 
 import io.countersign.security.Groups;
 import org.camunda.bpm.dmn.engine.DmnDecisionRuleResult;
 import org.camunda.bpm.dmn.engine.DmnDecisionTableResult;
 import org.camunda.bpm.engine.DecisionService;
 import org.camunda.bpm.engine.RepositoryService;
-import org.camunda.bpm.engine.repository.DecisionDefinition;
 
 import org.springframework.stereotype.Service;
 
@@ -34,19 +34,13 @@ class ApprovalPolicy {
 	}
 
 	PolicyEvaluation evaluate(PolicyInput input) {
-		DecisionDefinition definition = WithoutAuthorization.call(() -> this.repositoryService
-			.createDecisionDefinitionQuery()
-			.decisionDefinitionKey(DECISION_KEY)
-			.latestVersion()
-			.singleResult());
-		if (definition == null) {
+		Optional<DecisionTables.Evaluation> evaluation = DecisionTables.evaluateLatest(this.repositoryService,
+				this.decisionService, DECISION_KEY, input.variables());
+		if (evaluation.isEmpty()) {
 			return PolicyEvaluation.denied("no approval policy is deployed (decision '" + DECISION_KEY + "')", null);
 		}
-		String version = definition.getKey() + ":" + definition.getVersion();
-		// Evaluated by id, so the version recorded is the version that answered; on the gate's behalf, so an
-		// approver completing a task need not hold rights on decision definitions.
-		DmnDecisionTableResult result = WithoutAuthorization.call(
-				() -> this.decisionService.evaluateDecisionTableById(definition.getId(), input.variables()));
+		String version = evaluation.get().version();
+		DmnDecisionTableResult result = evaluation.get().result();
 		if (result.isEmpty()) {
 			return PolicyEvaluation.denied("no rule of " + version + " matches " + input.describe(), version);
 		}
