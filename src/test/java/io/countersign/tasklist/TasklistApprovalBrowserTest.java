@@ -47,6 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -76,7 +77,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * "Approve credential.rotate" task of one response from "My approvals", reads the staged action's fingerprint and blast
  * radius on the Camunda Form, approves with a reason and completes. The engine's rules then see exactly what
  * Tasklist submitted, including the {@code approvedFingerprint} that the form computes on submit. Then the first task of
- * every other seed playbook opens in Tasklist with its own Camunda Form, and one of them is completed through it.
+ * every other seed playbook opens in Tasklist with its own Camunda Form, and one of them is completed through it. And
+ * {@code erin} reviews an AI agent's tool call there: she approves it shortened and narrowed, or is refused a longer one.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}. Without them the test is skipped, unless the
  * environment variable {@code CI} is {@code true}: then it fails, so CI never passes without having run it.
@@ -110,6 +112,12 @@ class TasklistApprovalBrowserTest {
 		.toList();
 
 	private static final String CONSUMER = "storefront-web";
+
+	private static final String AGENT = "research-bot";
+
+	private static final String AGENT_TOOL = "tickets.close";
+
+	private static final String AGENT_SCOPE = "tickets:write tickets:read";
 
 	@LocalServerPort
 	int port;
@@ -319,6 +327,82 @@ class TasklistApprovalBrowserTest {
 		screenshotOfWholeForm("privilege-reduction-form");
 	}
 
+	/**
+	 * An AI agent asks to close a ticket; Erin reviews the exact call in Tasklist, approves it for a third of the
+	 * requested duration and with one of the two requested scopes, and the agent's own view then shows her edited
+	 * approval and a receipt.
+	 */
+	@Test
+	void shouldApproveAnAgentToolCallInTasklistWithAShorterDuration() {
+		String actionId = askForToolCall("Close T-42 as a duplicate of T-41, browser test " + UUID.randomUUID());
+		String requestHash = agentAction(actionId).path("requestHash").asText();
+		Task review = awaitAgentReviewTask(actionId);
+
+		logIn("erin");
+		openTask(review.getId(), "Request hash", requestHash);
+
+		assertThat(field("Agent").getDomProperty("value")).isEqualTo(AGENT);
+		assertThat(field("Service account").getDomProperty("value")).isEqualTo(AGENT);
+		assertThat(field("Tool").getDomProperty("value")).isEqualTo(AGENT_TOOL);
+		assertThat(field("Arguments").getDomProperty("value")).contains("\"T-42\"").contains("duplicate");
+		assertThat(field("Requested scope").getDomProperty("value")).isEqualTo(AGENT_SCOPE);
+		assertThat(field("Requested duration").getDomProperty("value")).isEqualTo("900");
+		assertThat(field("Matched policy rule").getDomProperty("value")).isEqualTo("agent-tool-default");
+		// What the reviewer may change appears once she approves, starting from the request as asked.
+		assertThat(labels("Approved duration")).isEmpty();
+		choose("Approve this exact call");
+		assertThat(this.wait.until(nonEmptyValueOf("Approved duration"))).isEqualTo("900");
+		assertThat(this.wait.until(nonEmptyValueOf("Approved scope"))).isEqualTo(AGENT_SCOPE);
+		assertThat(labels("Standing grant")).anyMatch(WebElement::isDisplayed);
+
+		enter("Approved duration", "300");
+		enter("Approved scope", "tickets:write");
+		String reason = "Duplicate of T-41; five minutes and write access are enough, browser test " + UUID.randomUUID();
+		enter("Reason", reason);
+		scrollIntoView(completeButton());
+		screenshotOfWholeForm("agent-tool-review-form");
+		complete();
+
+		// What the agent sees.
+		JsonNode approved = awaitAgentActionStatus(actionId, "APPROVED");
+		JsonNode decision = approved.path("decision");
+		assertThat(decision.path("outcome").asText()).isEqualTo("APPROVED");
+		assertThat(decision.path("reviewer").asText()).isEqualTo("erin");
+		assertThat(decision.path("reason").asText()).isEqualTo(reason);
+		assertThat(decision.path("approvedDurationSeconds").asInt()).isEqualTo(300);
+		assertThat(decision.path("approvedScope").asText()).isEqualTo("tickets:write");
+		assertThat(decision.path("edited").asBoolean()).isTrue();
+		assertThat(decision.path("requestHash").asText()).isNotBlank().isNotEqualTo(requestHash);
+		assertThat(approved.path("receipt").path("token").asText()).isNotBlank();
+	}
+
+	/**
+	 * A reviewer may only shorten the requested duration: Tasklist shows the engine's refusal of a longer one, and the
+	 * task and the request stay open.
+	 */
+	@Test
+	void shouldRefuseAnAgentToolCallApprovalLongerThanRequestedInTasklist() {
+		String actionId = askForToolCall("Close T-42 as a duplicate of T-41, browser test " + UUID.randomUUID());
+		String requestHash = agentAction(actionId).path("requestHash").asText();
+		Task review = awaitAgentReviewTask(actionId);
+
+		logIn("erin");
+		openTask(review.getId(), "Request hash", requestHash);
+		choose("Approve this exact call");
+		assertThat(this.wait.until(nonEmptyValueOf("Approved duration"))).isEqualTo("900");
+		enter("Approved duration", "1200");
+		enter("Reason", "Longer than asked, browser test");
+
+		assertThat(completeExpectingRefusal()).contains("Refused by rule 'shorten-only'");
+		assertThat(this.driver.getCurrentUrl()).contains("task=" + review.getId());
+		assertThat(this.driver.findElements(By.cssSelector("ol.tasks-list a[href='#/?task=" + review.getId() + "']")))
+			.isNotEmpty();
+		assertThat(this.processEngine.getTaskService().createTaskQuery().taskId(review.getId()).count()).isEqualTo(1);
+		JsonNode pending = agentAction(actionId);
+		assertThat(pending.path("status").asText()).isEqualTo("PENDING");
+		assertThat(pending.path("decision").isNull() || pending.path("decision").isMissingNode()).isTrue();
+	}
+
 	private Map<String, Object> detection() {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("playbook", "secret-rotation");
@@ -357,6 +441,49 @@ class TasklistApprovalBrowserTest {
 			.atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(200))
 			.until(() -> scenario.task(taskDefinitionKey), task -> task != null);
+	}
+
+	/** As the agent's service account, over HTTP: asks to close ticket T-42; the request waits for a reviewer. */
+	private String askForToolCall(String purpose) {
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("agent", AGENT);
+		body.put("tool", AGENT_TOOL);
+		body.put("arguments", Map.of("ticket", "T-42", "resolution", "duplicate"));
+		body.put("purpose", purpose);
+		body.put("scope", AGENT_SCOPE);
+		body.put("durationSeconds", 900);
+		Reply asked = this.api.post(AGENT, "/api/v1/agent-actions", body);
+		assertThat(asked.status()).as(asked.toString()).isEqualTo(202);
+		assertThat(asked.json().path("status").asText()).isEqualTo("PENDING");
+		return asked.json().path("id").asText();
+	}
+
+	/** The agent action as the account that asked sees it, receipt token included. */
+	private JsonNode agentAction(String actionId) {
+		Reply reply = this.api.get(AGENT, "/api/v1/agent-actions/" + actionId);
+		assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+		return reply.json();
+	}
+
+	private JsonNode awaitAgentActionStatus(String actionId, String status) {
+		return Awaitility.await()
+			.alias("agent action " + actionId + " " + status)
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> agentAction(actionId), action -> status.equals(action.path("status").asText()));
+	}
+
+	/** The review task of an agent action; its process instance's business key is the action id. */
+	private Task awaitAgentReviewTask(String actionId) {
+		return Awaitility.await()
+			.alias("Task_ReviewToolCall of agent action " + actionId)
+			.atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> this.processEngine.getTaskService()
+				.createTaskQuery()
+				.processInstanceBusinessKey(actionId)
+				.taskDefinitionKey("Task_ReviewToolCall")
+				.singleResult(), task -> task != null);
 	}
 
 	/** A variable of the response's process instance, from the engine's history (level full). */
@@ -445,14 +572,22 @@ class TasklistApprovalBrowserTest {
 
 	/** Opens the task from the current filter's list, as a person clicks it, and claims it. */
 	private void openTask(Task task, PlaybookScenario scenario) {
+		// Until the new form has loaded the pane may still show the previous task's: the identity tells them apart.
+		openTask(task.getId(), "Identity", scenario.identityId);
+	}
+
+	/**
+	 * Opens the task from "My approvals", as a person clicks it, waits until its form shows {@code expected} in the
+	 * field labelled {@code label} (the pane may still show the previous task's form until then), and claims it.
+	 */
+	private void openTask(String taskId, String label, String expected) {
 		openMyApprovals();
 		this.wait
 			.until(ExpectedConditions
-				.elementToBeClickable(By.cssSelector("ol.tasks-list a[href='#/?task=" + task.getId() + "']")))
+				.elementToBeClickable(By.cssSelector("ol.tasks-list a[href='#/?task=" + taskId + "']")))
 			.click();
-		this.wait.until(ExpectedConditions.urlContains("task=" + task.getId()));
-		// Until the new form has loaded the pane may still show the previous task's: the identity tells them apart.
-		this.wait.until(driver -> scenario.identityId.equals(field("Identity").getDomProperty("value")));
+		this.wait.until(ExpectedConditions.urlContains("task=" + taskId));
+		this.wait.until(driver -> expected.equals(nonEmptyValueOf(label).apply(driver)));
 		claimIfUnassigned();
 	}
 
@@ -476,6 +611,27 @@ class TasklistApprovalBrowserTest {
 		this.wait.until(driver -> text.equals(input.getDomProperty("value")));
 	}
 
+	/**
+	 * Types over whatever the field holds (select all, type) and leaves it with Tab, until it holds {@code text}.
+	 *
+	 * <p>form-js takes a typed value into the form's data only 300 ms after the last keystroke, or when the field loses
+	 * focus; any re-render before that resets the field to the data, wiping what was typed. Its number field causes
+	 * such a re-render by itself: on the render after its value changes (or after it appears) it sends its own value
+	 * once more, debounced, 300 ms later. A text typed into another field in that window is lost (the field then shows
+	 * "Field is required"). Leaving each field with Tab hands its value over at once; if the stray re-render wiped it
+	 * while it was being typed, it is typed again. The stray re-render comes only once per change, so this settles.
+	 */
+	private void enter(String label, String text) {
+		WebElement input = this.wait.until(driver -> field(label));
+		scrollIntoView(input);
+		this.wait.until(driver -> {
+			if (!text.equals(input.getDomProperty("value"))) {
+				input.sendKeys(Keys.chord(Keys.CONTROL, "a"), text, Keys.TAB);
+			}
+			return text.equals(input.getDomProperty("value"));
+		});
+	}
+
 	private WebElement completeButton() {
 		return this.wait.until(ExpectedConditions.elementToBeClickable(
 				By.xpath("//div[contains(@class,'form-actions')]//button[normalize-space()='Complete']")));
@@ -483,6 +639,11 @@ class TasklistApprovalBrowserTest {
 
 	private void complete() {
 		String taskUrl = this.driver.getCurrentUrl();
+		clickComplete();
+		awaitCompletionIn(taskUrl);
+	}
+
+	private void clickComplete() {
 		WebElement complete = completeButton();
 		scrollIntoView(complete);
 		// Tasklist's fixed footer overlaps the bottom of the task pane by a few pixels: click where the button shows.
@@ -491,7 +652,31 @@ class TasklistApprovalBrowserTest {
 						+ " return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === arguments[0];",
 				complete));
 		complete.click();
-		awaitCompletionIn(taskUrl);
+	}
+
+	/**
+	 * Clicks Complete on a form the engine will refuse: returns Tasklist's error once it shows, and fails if the task
+	 * leaves the list instead.
+	 */
+	private String completeExpectingRefusal() {
+		String taskUrl = this.driver.getCurrentUrl();
+		String taskId = taskUrl.substring(taskUrl.indexOf("task=") + "task=".length());
+		By taskLink = By.cssSelector("ol.tasks-list a[href='#/?task=" + taskId + "']");
+		clickComplete();
+		String errors = new WebDriverWait(this.driver, UI_TIMEOUT, Duration.ofMillis(100))
+			.withMessage("Tasklist showed no error for a completion the engine refuses")
+			.until(driver -> {
+				String shown = visibleErrors();
+				if (!shown.isEmpty()) {
+					return shown;
+				}
+				if (driver.findElements(taskLink).isEmpty() && !driver.getCurrentUrl().contains(taskId)) {
+					fail("Tasklist completed a task the engine should have refused");
+				}
+				return null;
+			});
+		saveEvidence("refused-completion");
+		return errors;
 	}
 
 	/** Tasklist keeps a task's form read-only until the task is assigned to the person looking at it. */
