@@ -2,6 +2,7 @@ package io.countersign.agent;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -116,10 +117,10 @@ class AgentActionController {
 
 	record GrantView(String id, String status, String accountId, String agent, String tool, GrantKind kind,
 			String argumentsHash, String pattern, String scope, int maxDurationSeconds, String createdBy,
-			String reason, String sourceAction, java.time.Instant createdAt, java.time.Instant expiresAt,
-			String revokedBy, String revokeReason, java.time.Instant revokedAt, int uses) {
+			String reason, String sourceAction, Instant createdAt, Instant expiresAt,
+			String revokedBy, String revokeReason, Instant revokedAt, int uses) {
 
-		static GrantView of(StandingGrant grant, java.time.Instant now) {
+		static GrantView of(StandingGrant grant, Instant now) {
 			return new GrantView(grant.id(), grant.status(now), grant.accountId(), grant.agent(), grant.tool(),
 					grant.kind(), grant.argumentsHash(), grant.patternJson(), grant.scope(), grant.maxDuration(),
 					grant.createdBy(), grant.reason(), grant.sourceActionId(), grant.createdAt(), grant.expiresAt(),
@@ -132,7 +133,7 @@ class AgentActionController {
 	@GetMapping("/api/v1/agent-grants")
 	List<GrantView> grants(@RequestParam(defaultValue = "true") boolean active, Authentication caller) {
 		String account = isAgent(caller) ? caller.getName() : null;
-		java.time.Instant now = this.actions.now();
+		Instant now = this.actions.now();
 		return this.actions.grants(account, active, 500).stream().map(grant -> GrantView.of(grant, now)).toList();
 	}
 
@@ -156,10 +157,9 @@ class AgentActionController {
 
 	/** An agent reads only what its own account asked; to it, anything else does not exist. */
 	private AgentAction readable(String id, Authentication caller) {
-		AgentAction action = this.actions.findOptional(id)
+		return this.actions.findOptional(id)
 			.filter(found -> !isAgent(caller) || found.accountId().equals(caller.getName()))
 			.orElseThrow(() -> new NotFoundException("agent action '" + id + "' does not exist"));
-		return action;
 	}
 
 	private static boolean isAgent(Authentication caller) {

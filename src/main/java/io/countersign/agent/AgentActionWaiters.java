@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -46,8 +45,6 @@ class AgentActionWaiters {
 
 	private final Map<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
 
-	private final AtomicInteger count = new AtomicInteger();
-
 	private final ObjectProvider<AgentActionStore> store;
 
 	AgentActionWaiters(ObjectProvider<AgentActionStore> store) {
@@ -66,7 +63,6 @@ class AgentActionWaiters {
 		result.onError(error -> remove(id, waiter));
 		result.onCompletion(() -> remove(id, waiter));
 		this.waiting.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet()).add(waiter);
-		this.count.incrementAndGet();
 		// The change may have committed between the caller's read and the registration above.
 		if (status.get() != AgentActionStatus.PENDING) {
 			complete(id, waiter);
@@ -75,7 +71,7 @@ class AgentActionWaiters {
 	}
 
 	int waiting() {
-		return this.count.get();
+		return this.waiting.values().stream().mapToInt(Set::size).sum();
 	}
 
 	/** Answers the action's waiters once the current transaction commits, or now when there is none. */
@@ -139,11 +135,8 @@ class AgentActionWaiters {
 
 	private void remove(String id, Waiter waiter) {
 		Set<Waiter> waiters = this.waiting.get(id);
-		if (waiters != null && waiters.remove(waiter)) {
-			this.count.decrementAndGet();
-			if (waiters.isEmpty()) {
-				this.waiting.remove(id, waiters);
-			}
+		if (waiters != null && waiters.remove(waiter) && waiters.isEmpty()) {
+			this.waiting.remove(id, waiters);
 		}
 	}
 

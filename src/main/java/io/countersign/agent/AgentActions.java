@@ -1,13 +1,9 @@
 package io.countersign.agent;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.countersign.action.StagedAction;
 import io.countersign.api.ApiException;
 import io.countersign.api.NotFoundException;
 import io.countersign.audit.Ledger;
@@ -138,20 +135,16 @@ public class AgentActions {
 	}
 
 	/**
-	 * Looks for a standing grant that covers the request, narrowest first, and records it as the decision. The
-	 * policy is asked again: a grant the policy no longer permits approves nothing.
+	 * Looks for a standing grant that covers the request, narrowest first, and records it as the decision.
+	 * {@code allowed} and {@code maxDurationSeconds} are what the policy says now, in this request's policy step: a
+	 * grant the policy no longer permits approves nothing.
 	 */
-	Optional<StandingGrant> matchStandingGrant(String id) {
+	Optional<StandingGrant> matchStandingGrant(String id, GrantKind allowed, int maxDurationSeconds) {
 		AgentAction action = pending(id);
-		ToolPolicyDecision decision = this.policy.evaluate(action.tool());
-		if (!decision.allowed()) {
-			return Optional.empty();
-		}
-		Optional<StandingGrant> match = this.grants.match(action, arguments(action), decision.standingGrants(),
-				now());
+		Optional<StandingGrant> match = this.grants.match(action, arguments(action), allowed, now());
 		match.ifPresent(grant -> {
 			int duration = Math.min(action.requestedDuration(),
-					Math.min(grant.maxDuration(), decision.maxDurationSeconds()));
+					Math.min(grant.maxDuration(), maxDurationSeconds));
 			String approvedHash = requestHash(action.accountId(), action.agent(), action.tool(),
 					action.argumentsJson(), action.purpose(), action.scopeTokens(), duration);
 			String decidedBy = "grant:" + grant.id();
@@ -200,16 +193,19 @@ public class AgentActions {
 		try {
 			return recordReview(action, reviewer, review);
 		}
+		// The completion rolls back, so the attempt is recorded in a transaction of its own.
 		catch (ApprovalRefusedException ex) {
-			this.ledger.appendIndependently(id, "AGENT_REVIEW_REFUSED", reviewer, ex.getMessage(),
-					data("rule", ex.rule()));
-			throw ex;
+			throw refusedReview(id, reviewer, ex.rule(), ex);
 		}
 		catch (InvalidDecisionException ex) {
-			this.ledger.appendIndependently(id, "AGENT_REVIEW_REFUSED", reviewer, ex.getMessage(),
-					data("rule", ex.rule()));
-			throw ex;
+			throw refusedReview(id, reviewer, ex.rule(), ex);
 		}
+	}
+
+	private <E extends RuntimeException> E refusedReview(String id, String reviewer, String rule, E refusal) {
+		this.ledger.appendIndependently(id, "AGENT_REVIEW_REFUSED", reviewer, refusal.getMessage(),
+				data("rule", rule));
+		return refusal;
 	}
 
 	private boolean recordReview(AgentAction action, String reviewer, Review review) {
@@ -602,14 +598,7 @@ public class AgentActions {
 		request.put("purpose", purpose);
 		request.put("scope", String.join(" ", scope));
 		request.put("durationSeconds", durationSeconds);
-		String canonical = ToolCallVerifier.canonicalJson(request.toString());
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-			return "sha256:" + HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return StagedAction.sha256(ToolCallVerifier.canonicalJson(request.toString()));
 	}
 
 	private static Map<String, Object> data(Object... keysAndValues) {

@@ -52,8 +52,14 @@ final class AgentToolAccessDelegates {
 
 		@Override
 		public void execute(DelegateExecution execution) {
+			// Set by the policy step just before, in the same transaction: nobody can have changed them.
+			String widest = (String) execution.getVariable(AgentToolAccessProcess.STANDING_GRANTS);
+			int maxDuration = (Integer) execution.getVariable(AgentToolAccessProcess.MAX_DURATION);
 			execution.setVariable(AgentToolAccessProcess.GRANT_MATCHED,
-					this.actions.matchStandingGrant(execution.getProcessBusinessKey()).isPresent());
+					this.actions
+						.matchStandingGrant(execution.getProcessBusinessKey(),
+								"NONE".equals(widest) ? null : GrantKind.valueOf(widest), maxDuration)
+						.isPresent());
 		}
 
 	}
