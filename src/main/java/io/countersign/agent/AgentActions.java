@@ -202,6 +202,13 @@ public class AgentActions {
 		}
 	}
 
+	/** A completion that did not come with a submission (see {@link io.countersign.gate.Submissions}) decides nothing. */
+	void refuseUnsubmitted(String id, String reviewer, String taskId) {
+		throw refusedReview(id, reviewer, "submitted-decision", new ApprovalRefusedException("submitted-decision",
+				"task " + taskId + " was completed without a submission; a review counts only as submitted with the"
+						+ " completing call"));
+	}
+
 	private <E extends RuntimeException> E refusedReview(String id, String reviewer, String rule, E refusal) {
 		this.ledger.appendIndependently(id, "AGENT_REVIEW_REFUSED", reviewer, refusal.getMessage(),
 				data("rule", rule));
@@ -571,7 +578,7 @@ public class AgentActions {
 		}
 	}
 
-	private static String display(String argumentsJson) {
+	static String display(String argumentsJson) {
 		if (argumentsJson.length() <= AgentToolAccessProcess.MAX_DISPLAY_LENGTH) {
 			return argumentsJson;
 		}

@@ -1,6 +1,13 @@
 package io.countersign.agent;
 
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.countersign.audit.Ledger;
 import io.countersign.gate.InvalidDecisionException;
+import io.countersign.gate.Submissions;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
@@ -19,8 +26,11 @@ class AgentReviewTaskListener implements TaskListener {
 
 	private final IdentityService identityService;
 
-	AgentReviewTaskListener(AgentActions actions, IdentityService identityService) {
+	private final Ledger ledger;
+
+	AgentReviewTaskListener(AgentActions actions, IdentityService identityService, Ledger ledger) {
 		this.actions = actions;
+		this.ledger = ledger;
 		this.identityService = identityService;
 	}
 
@@ -34,26 +44,34 @@ class AgentReviewTaskListener implements TaskListener {
 		else if (EVENTNAME_COMPLETE.equals(task.getEventName())) {
 			Authentication authentication = this.identityService.getCurrentAuthentication();
 			String reviewer = authentication == null ? null : authentication.getUserId();
-			boolean approved = this.actions.review(task.getExecution().getProcessBusinessKey(), reviewer,
-					new AgentActions.Review(text(task, AgentToolAccessProcess.DECISION),
-							text(task, AgentToolAccessProcess.REASON),
-							whole(task, AgentToolAccessProcess.APPROVED_DURATION),
-							text(task, AgentToolAccessProcess.APPROVED_SCOPE),
-							text(task, AgentToolAccessProcess.STANDING_GRANT),
-							text(task, AgentToolAccessProcess.GRANT_PATTERN),
-							whole(task, AgentToolAccessProcess.GRANT_DAYS)));
+			String id = task.getExecution().getProcessBusinessKey();
+			// The review is what the completing call submitted; a variable planted on the task beforehand (a second
+			// reviewer writing decision=APPROVE and a 30-day grant) is never read.
+			Submissions.Submission submitted = Submissions.of(task.getId()).orElse(null);
+			if (submitted == null) {
+				this.actions.refuseUnsubmitted(id, reviewer, task.getId());
+			}
+			Set<String> planted = new TreeSet<>(task.getVariableNamesLocal());
+			if (!planted.isEmpty()) {
+				this.ledger.appendIndependently(id, "PLANTED_IGNORED", reviewer, "Task-local variables " + planted
+						+ " existed before the review was completed; they were ignored and only the submitted review"
+						+ " was read", Map.of("taskId", task.getId(), "variables", List.copyOf(planted)));
+			}
+			boolean approved = this.actions.review(id, reviewer,
+					new AgentActions.Review(submitted.text(AgentToolAccessProcess.DECISION),
+							submitted.text(AgentToolAccessProcess.REASON),
+							whole(submitted, AgentToolAccessProcess.APPROVED_DURATION),
+							submitted.text(AgentToolAccessProcess.APPROVED_SCOPE),
+							submitted.text(AgentToolAccessProcess.STANDING_GRANT),
+							submitted.text(AgentToolAccessProcess.GRANT_PATTERN),
+							whole(submitted, AgentToolAccessProcess.GRANT_DAYS)));
 			task.getExecution().setVariable(AgentToolAccessProcess.REVIEW_APPROVED, approved);
 		}
 	}
 
-	private static String text(DelegateTask task, String name) {
-		Object value = task.getVariable(name);
-		return value == null ? null : value.toString();
-	}
-
 	/** Forms submit numbers as Long or Double, engine-rest callers sometimes as strings. */
-	private static Integer whole(DelegateTask task, String name) {
-		Object value = task.getVariable(name);
+	private static Integer whole(Submissions.Submission submitted, String name) {
+		Object value = submitted.value(name);
 		if (value == null || value.toString().isBlank()) {
 			return null;
 		}

@@ -194,19 +194,18 @@ class ApprovalGate {
 			ApprovalRequest.Status closed = ApprovalVariables.NARROW.equals(decision) ? ApprovalRequest.Status.REVISED
 					: ApprovalRequest.Status.DEFERRED;
 			Quorum quorum = new Quorum(closed, List.of(), request.requiredApprovals(), null);
-			if (this.requests.close(request.id(), closed, now)) {
-				Map<String, Object> data = new LinkedHashMap<>(details);
-				data.put("approvalRequest", request.id());
-				data.put("fingerprint", fingerprint);
-				this.responses.event(response.id(), closed == ApprovalRequest.Status.REVISED ? "NARROWED" : "DEFERRED",
-						user, (closed == ApprovalRequest.Status.REVISED ? "Narrowed " + request.options().narrowParameter()
-								+ " to " + details.get(ApprovalVariables.NARROWED_TO)
-								+ "; the narrowed action needs its own approval"
-								: "Keep monitoring for " + details.get(ApprovalVariables.MONITOR_FOR)
-										+ ", then review again; nothing applied")
-								+ ": " + reason.strip(),
-						data);
-			}
+			closeOrConflict(request, closed, now);
+			Map<String, Object> data = new LinkedHashMap<>(details);
+			data.put("approvalRequest", request.id());
+			data.put("fingerprint", fingerprint);
+			this.responses.event(response.id(), closed == ApprovalRequest.Status.REVISED ? "NARROWED" : "DEFERRED",
+					user, (closed == ApprovalRequest.Status.REVISED ? "Narrowed " + request.options().narrowParameter()
+							+ " to " + details.get(ApprovalVariables.NARROWED_TO)
+							+ "; the narrowed action needs its own approval"
+							: "Keep monitoring for " + details.get(ApprovalVariables.MONITOR_FOR)
+									+ ", then review again; nothing applied")
+							+ ": " + reason.strip(),
+					data);
 			return quorum;
 		}
 		Quorum quorum = quorum(request, response, identity);
@@ -219,7 +218,8 @@ class ApprovalGate {
 			.collect(Collectors.joining());
 		this.responses.event(response.id(), "DECIDED", user,
 				decision + " (" + quorum.describe() + "): " + reason.strip() + confirmed, data);
-		if (quorum.state() != ApprovalRequest.Status.OPEN && this.requests.close(request.id(), quorum.state(), now)) {
+		if (quorum.state() != ApprovalRequest.Status.OPEN) {
+			closeOrConflict(request, quorum.state(), now);
 			this.responses.event(response.id(), quorum.state() == ApprovalRequest.Status.APPROVED ? "QUORUM_REACHED"
 					: "REJECTED", null, quorum.state() == ApprovalRequest.Status.APPROVED
 							? "Quorum of " + quorum.required() + " reached for " + request.actionFingerprint() + ": "
@@ -227,6 +227,13 @@ class ApprovalGate {
 							: "Rejected by " + user + "; nothing will be applied");
 		}
 		return quorum;
+	}
+
+	/** The request was open when this decision began; if it is not any more, another decision won the race. */
+	private void closeOrConflict(ApprovalRequest request, ApprovalRequest.Status status, Instant now) {
+		if (!this.requests.close(request.id(), status, now)) {
+			throw new ConcurrentDecisionException(request.id());
+		}
 	}
 
 	/**
@@ -341,6 +348,14 @@ class ApprovalGate {
 				+ (DEFAULT_PURPOSE.equals(request.purpose()) ? "" : " (" + request.purpose() + ")");
 		return request.requiredApprovals() > 1 ? name + " (" + next + " of " + request.requiredApprovals() + ")"
 				: name;
+	}
+
+	/** The request an approval task being created decides: the response's newest, which must be open. */
+	ApprovalRequest openRequest(String responseId) {
+		return this.requests.latest(responseId)
+			.filter(request -> request.status() == ApprovalRequest.Status.OPEN)
+			.orElseThrow(() -> new IllegalStateException(
+					"response " + responseId + " has no open approval request for an approval task to decide"));
 	}
 
 	ApprovalRequest request(String requestId, String responseId) {

@@ -1,5 +1,6 @@
 package io.countersign.gate;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,8 +34,15 @@ class ApprovalTaskListener implements TaskListener {
 
 	private final Ledger ledger;
 
-	ApprovalTaskListener(ApprovalGate gate, Responses responses, IdentityService identityService, Ledger ledger) {
+	private final ApprovalTasks tasks;
+
+	private final Clock clock;
+
+	ApprovalTaskListener(ApprovalGate gate, Responses responses, IdentityService identityService, Ledger ledger,
+			ApprovalTasks tasks, Clock clock) {
 		this.ledger = ledger;
+		this.tasks = tasks;
+		this.clock = clock;
 		this.gate = gate;
 		this.responses = responses;
 		this.identityService = identityService;
@@ -42,11 +50,12 @@ class ApprovalTaskListener implements TaskListener {
 
 	@Override
 	public void notify(DelegateTask task) {
-		switch (task.getEventName()) {
-			case EVENTNAME_CREATE -> created(task);
-			case EVENTNAME_COMPLETE -> completing(task);
-			default -> {
-			}
+		// Not a switch: the engine may notify with no event name, which a switch on a String turns into an NPE.
+		if (EVENTNAME_CREATE.equals(task.getEventName())) {
+			created(task);
+		}
+		else if (EVENTNAME_COMPLETE.equals(task.getEventName())) {
+			completing(task);
 		}
 	}
 
@@ -57,57 +66,81 @@ class ApprovalTaskListener implements TaskListener {
 		task.getExecution().removeVariable(ApprovalVariables.APPROVED_FINGERPRINT);
 		task.getExecution().removeVariable(ApprovalVariables.NARROWED_TO);
 		task.getExecution().removeVariable(ApprovalVariables.MONITOR_FOR);
-		this.responses.event(task.getExecution().getProcessBusinessKey(), "TASK_CREATED", null,
-				"'" + task.getName() + "' for " + candidateGroups(task) + ", "
-						+ task.getExecution().getVariable(ApprovalVariables.PROGRESS) + " so far");
+		String responseId = task.getExecution().getProcessBusinessKey();
+		ApprovalRequest request = this.gate.openRequest(responseId);
+		this.tasks.insert(new ApprovalTasks.ApprovalTask(task.getId(), request.id(), responseId), this.clock.instant());
+		this.responses.event(responseId, "TASK_CREATED", null,
+				"'" + task.getName() + "' for " + candidateGroups(task) + ", " + this.gate.quorum(request).describe()
+						+ " so far",
+				Map.of("taskId", task.getId(), "approvalRequest", request.id()));
 	}
 
 	private void completing(DelegateTask task) {
 		Authentication authentication = this.identityService.getCurrentAuthentication();
-		String responseId = task.getExecution().getProcessBusinessKey();
-		String requestId = text(task, ApprovalVariables.REQUEST_ID);
 		String user = authentication == null ? null : authentication.getUserId();
+		// The request and the response come from what the gate recorded when it created this task, not from the
+		// task's variables or the business key, which someone with update rights could change in between.
+		ApprovalTasks.ApprovalTask recorded = this.tasks.find(task.getId()).orElse(null);
+		String responseId = recorded == null ? task.getExecution().getProcessBusinessKey() : recorded.responseId();
 		Quorum quorum;
 		try {
-			quorum = this.gate.decide(new ApprovalGate.Submission(requestId, responseId, task.getId(), user,
-					text(task, ApprovalVariables.DECISION), text(task, ApprovalVariables.REASON),
-					text(task, ApprovalVariables.APPROVED_FINGERPRINT), extras(task, requestId, responseId)));
+			if (recorded == null) {
+				throw new ApprovalRefusedException("known-request",
+						"task " + task.getId() + " was not created by the approval gate; nothing can be decided on it");
+			}
+			Submissions.Submission submitted = Submissions.of(task.getId())
+				.orElseThrow(() -> new ApprovalRefusedException("submitted-decision", "task " + task.getId()
+						+ " was completed without a submission; a decision counts only as submitted with the"
+						+ " completing call (Tasklist, engine-rest complete or submit-form, or our API)"));
+			ignorePlanted(task, submitted, responseId, user);
+			quorum = this.gate.decide(new ApprovalGate.Submission(recorded.requestId(), responseId, task.getId(), user,
+					submitted.text(ApprovalVariables.DECISION), submitted.text(ApprovalVariables.REASON),
+					submitted.text(ApprovalVariables.APPROVED_FINGERPRINT),
+					extras(submitted, recorded.requestId(), responseId)));
 		}
-		catch (ApprovalRefusedException ex) {
+		catch (ApprovalRefusedException | InvalidDecisionException ex) {
 			// The completion rolls back, so the attempt is recorded in a transaction of its own: who tried to
 			// approve what they may not is exactly what an auditor asks about.
 			this.ledger.appendIndependently(responseId, "REFUSED", user, ex.getMessage(),
-					Map.of("rule", ex.rule(), "taskId", task.getId()));
+					Map.of("rule", ((GateRefusal) ex).rule(), "taskId", task.getId()));
 			throw ex;
 		}
 		task.getExecution().setVariable(ApprovalVariables.STATE, quorum.state().name());
 		task.getExecution().setVariable(ApprovalVariables.STILL_NEEDED, quorum.stillNeeded());
 		task.getExecution().setVariable(ApprovalVariables.PROGRESS, quorum.describe());
-		ApprovalRequest request = this.gate.request(requestId, responseId);
+		ApprovalRequest request = this.gate.request(recorded.requestId(), responseId);
 		task.getExecution().setVariable(ApprovalVariables.TASK_NAME,
 				this.gate.taskName(request, quorum.approvers().size() + 1));
 	}
 
-	/** Whatever the request's options let the approver submit besides the decision; read only by name. */
-	private Map<String, String> extras(DelegateTask task, String requestId, String responseId) {
-		Map<String, String> extras = new HashMap<>();
-		if (requestId == null) {
-			return extras;
+	/**
+	 * Variables that exist on the task itself before its completion were written by someone else than the completer:
+	 * the gate writes none there and candidates hold no update right, so only an administrator could have. They are never read; the
+	 * ledger says that they were there and were ignored.
+	 */
+	private void ignorePlanted(DelegateTask task, Submissions.Submission submitted, String responseId, String user) {
+		Set<String> planted = new TreeSet<>(task.getVariableNamesLocal());
+		if (!planted.isEmpty()) {
+			this.ledger.appendIndependently(responseId, "PLANTED_IGNORED", user,
+					"Task-local variables " + planted + " existed before " + user
+							+ " completed the task; they were ignored and only the submitted decision was read",
+					Map.of("taskId", task.getId(), "variables", List.copyOf(planted), "submitted",
+							List.copyOf(new TreeSet<>(submitted.variables().keySet()))));
 		}
+	}
+
+	/** Whatever the request's options let the approver submit besides the decision; read only by name. */
+	private Map<String, String> extras(Submissions.Submission submitted, String requestId, String responseId) {
+		Map<String, String> extras = new HashMap<>();
 		List<String> names = new ArrayList<>(List.of(ApprovalVariables.NARROWED_TO, ApprovalVariables.MONITOR_FOR));
 		names.addAll(this.gate.request(requestId, responseId).options().confirmations());
 		for (String name : names) {
-			String value = text(task, name);
+			String value = submitted.text(name);
 			if (value != null) {
 				extras.put(name, value);
 			}
 		}
 		return extras;
-	}
-
-	private static String text(DelegateTask task, String name) {
-		Object value = task.getVariable(name);
-		return value == null ? null : value.toString();
 	}
 
 	private static Set<String> candidateGroups(DelegateTask task) {

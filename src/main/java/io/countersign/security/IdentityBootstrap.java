@@ -32,10 +32,10 @@ import org.springframework.stereotype.Component;
  * requests and in every test context, and with no authenticated user, so the engine checks no authorizations.
  *
  * <p>Approvers get no task permission here on purpose: a candidate group link makes the engine grant that group READ
- * and {@code defaultUserPermissionForTask} (UPDATE) on that one task, so an analyst reads and completes exactly the
- * tasks of their groups. History views need no HISTORIC_TASK or HISTORIC_PROCESS_INSTANCE grants either: those
- * count only with {@code enableHistoricInstancePermissions} on; with it off (the 7.24 default, kept here) the engine
- * checks READ_HISTORY on the process definition.
+ * and {@code defaultUserPermissionForTask} on that one task, which Countersign sets to TASK_WORK (claim and complete,
+ * never write variables: see {@code gate.SubmissionCapturePlugin}), so an analyst reads and decides exactly the tasks
+ * of their groups. No group but camunda-admin reads process instances or history in the engine: our API shows each
+ * role what it may see.
  */
 @Component
 class IdentityBootstrap extends AbstractProcessEnginePlugin {
@@ -100,16 +100,22 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 		if (this.demo.enabled()) {
 			DEMO_USERS.forEach(user -> createDemoUser(identities, user));
 		}
+		// The least Tasklist needs: open it, and name the process of a task. The tasks themselves, their forms and
+		// their variables are readable through the candidate link of each task (READ and TASK_WORK on that task); no
+		// approver reads other processes' variables, in runtime or history (an agent's tool-call arguments, say).
 		for (String approvers : Groups.APPROVER_GROUPS) {
 			grant(authorizations, approvers, Resources.APPLICATION, TASKLIST, Permissions.ACCESS);
-			grant(authorizations, approvers, Resources.PROCESS_DEFINITION, Authorization.ANY, Permissions.READ,
-					Permissions.READ_HISTORY);
-			grant(authorizations, approvers, Resources.PROCESS_INSTANCE, Authorization.ANY, Permissions.READ);
+			grant(authorizations, approvers, Resources.PROCESS_DEFINITION, Authorization.ANY, Permissions.READ);
 		}
-		// Integrators watch what they started; they start it through /api/v1/responses, never the engine directly.
-		grant(authorizations, Groups.INTEGRATORS, Resources.PROCESS_DEFINITION, Authorization.ANY, Permissions.READ,
-				Permissions.READ_HISTORY);
-		grant(authorizations, Groups.INTEGRATORS, Resources.PROCESS_INSTANCE, Authorization.ANY, Permissions.READ);
+		// Integrators read what they started through /api/v1 only; they need nothing in the engine.
+		for (String group : Stream.concat(Groups.APPROVER_GROUPS.stream(), Stream.of(Groups.INTEGRATORS)).toList()) {
+			take(authorizations, group, Resources.PROCESS_DEFINITION, Permissions.READ_HISTORY);
+			take(authorizations, group, Resources.PROCESS_INSTANCE, Permissions.READ);
+		}
+		if (!Groups.APPROVER_GROUPS.contains(Groups.INTEGRATORS)) {
+			take(authorizations, Groups.INTEGRATORS, Resources.PROCESS_DEFINITION, Permissions.READ);
+		}
+		taskWorkInsteadOfUpdate(authorizations);
 		String filterId = approvalsFilter(engine.getFilterService(), engine.getTaskService());
 		Stream.concat(Groups.APPROVER_GROUPS.stream(), Stream.of(Groups.ADMIN))
 			.forEach(groupId -> grant(authorizations, groupId, Resources.FILTER, filterId, Permissions.READ));
@@ -164,6 +170,41 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 			authorization.addPermission(permission);
 		}
 		authorizations.saveAuthorization(authorization);
+	}
+
+	/** Removes a permission from a group's grants on any resource id of that type, where an earlier version gave it. */
+	private static void take(AuthorizationService authorizations, String groupId, Resource resource,
+			Permission permission) {
+		for (Authorization authorization : authorizations.createAuthorizationQuery()
+			.authorizationType(Authorization.AUTH_TYPE_GRANT)
+			.groupIdIn(groupId)
+			.resourceType(resource)
+			.hasPermission(permission)
+			.list()) {
+			authorization.removePermission(permission);
+			authorizations.saveAuthorization(authorization);
+			log.warn("Took {} on {} back from group {} (least privilege)", permission.getName(),
+					resource.resourceName(), groupId);
+		}
+	}
+
+	/**
+	 * Tasks created before candidates got TASK_WORK instead of UPDATE still carry UPDATE, which lets a co-approver
+	 * write variables on them. Open tasks are few; each grant is rewritten once.
+	 */
+	private static void taskWorkInsteadOfUpdate(AuthorizationService authorizations) {
+		for (Authorization authorization : authorizations.createAuthorizationQuery()
+			.authorizationType(Authorization.AUTH_TYPE_GRANT)
+			.resourceType(Resources.TASK)
+			.hasPermission(Permissions.UPDATE)
+			.list()) {
+			if (Authorization.ANY.equals(authorization.getResourceId())) {
+				continue;
+			}
+			authorization.removePermission(Permissions.UPDATE);
+			authorization.addPermission(Permissions.TASK_WORK);
+			authorizations.saveAuthorization(authorization);
+		}
 	}
 
 	private static String approvalsFilter(FilterService filters, TaskService tasks) {
