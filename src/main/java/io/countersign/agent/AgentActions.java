@@ -249,8 +249,9 @@ public class AgentActions {
 			throw new InvalidDecisionException("policy", "the agent tool policy no longer allows " + action.tool()
 					+ " (" + policy.rule() + "); deny the request");
 		}
-		int duration = review.approvedDurationSeconds() == null ? action.requestedDuration()
-				: review.approvedDurationSeconds();
+		// Left out of the submission, the duration is the form's default: as requested, capped by the policy.
+		int duration = review.approvedDurationSeconds() == null
+				? Math.min(action.requestedDuration(), policy.maxDurationSeconds()) : review.approvedDurationSeconds();
 		int longest = Math.min(action.requestedDuration(), policy.maxDurationSeconds());
 		if (duration < AgentActionRequest.MIN_DURATION_SECONDS || duration > longest) {
 			throw new InvalidDecisionException("shorten-only", "the approved duration must be from "

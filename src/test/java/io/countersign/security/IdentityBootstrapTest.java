@@ -134,16 +134,64 @@ class IdentityBootstrapTest {
 	}
 
 	@Test
-	void shouldLetIntegratorsReadProcessesButNotStartThemOrSeeTasks() {
+	void shouldNotLetIntegratorsReadProcessesStartThemOrSeeTasks() {
 		startEngine(true);
 		deployApprovalProcess();
 		this.engine.getRuntimeService().startProcessInstanceByKey(PROCESS_KEY);
 
-		assertThat(as("scanner", () -> this.engine.getRuntimeService().createProcessInstanceQuery().count())).isOne();
+		// Integrators read what they started through our API; engine processes and their variables are not theirs.
+		assertThat(as("scanner", () -> this.engine.getRuntimeService().createProcessInstanceQuery().count())).isZero();
+		assertThat(as("scanner", () -> this.engine.getHistoryService().createHistoricVariableInstanceQuery().count()))
+			.isZero();
 		assertThat(as("scanner", () -> this.engine.getTaskService().createTaskQuery().count())).isZero();
 		assertThatThrownBy(
 				() -> as("scanner", () -> this.engine.getRuntimeService().startProcessInstanceByKey(PROCESS_KEY)))
 			.isInstanceOf(AuthorizationException.class);
+	}
+
+	@Test
+	void shouldTakeBackBroadReadsAndTaskUpdateGrantedByEarlierVersions() {
+		IdentityBootstrap bootstrap = startEngine(true);
+		Authorization history = groupGrant(Groups.PLATFORM_OWNERS, Resources.PROCESS_DEFINITION, Permissions.READ,
+				Permissions.READ_HISTORY);
+		Authorization instances = groupGrant(Groups.INTEGRATORS, Resources.PROCESS_INSTANCE, Permissions.READ);
+		Authorization taskUpdate = this.engine.getAuthorizationService()
+			.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
+		taskUpdate.setGroupId(Groups.PLATFORM_OWNERS);
+		taskUpdate.setResource(Resources.TASK);
+		taskUpdate.setResourceId("some-open-task");
+		taskUpdate.addPermission(Permissions.READ);
+		taskUpdate.addPermission(Permissions.UPDATE);
+		this.engine.getAuthorizationService().saveAuthorization(taskUpdate);
+
+		bootstrap.postProcessEngineBuild(this.engine);
+
+		assertThat(reload(history).isPermissionGranted(Permissions.READ_HISTORY)).isFalse();
+		assertThat(reload(history).isPermissionGranted(Permissions.READ)).isTrue();
+		assertThat(reload(instances).isPermissionGranted(Permissions.READ)).isFalse();
+		assertThat(reload(taskUpdate).isPermissionGranted(Permissions.UPDATE)).isFalse();
+		assertThat(reload(taskUpdate).isPermissionGranted(Permissions.TASK_WORK)).isTrue();
+		assertThat(reload(taskUpdate).isPermissionGranted(Permissions.READ)).isTrue();
+	}
+
+	private Authorization groupGrant(String group, Resources resource, Permission... permissions) {
+		Authorization authorization = this.engine.getAuthorizationService()
+			.createAuthorizationQuery()
+			.authorizationType(Authorization.AUTH_TYPE_GRANT)
+			.groupIdIn(group)
+			.resourceType(resource)
+			.resourceId(Authorization.ANY)
+			.singleResult();
+		if (authorization == null) {
+			authorization = this.engine.getAuthorizationService().createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
+			authorization.setGroupId(group);
+			authorization.setResource(resource);
+			authorization.setResourceId(Authorization.ANY);
+		}
+		for (Permission permission : permissions) {
+			authorization.addPermission(permission);
+		}
+		return this.engine.getAuthorizationService().saveAuthorization(authorization);
 	}
 
 	@Test
