@@ -51,7 +51,7 @@ class ApprovalFormFacts implements TaskFormFacts {
 		facts.put(ResponseVariables.CREDENTIAL, view.credential());
 		facts.put(ResponseVariables.REQUESTED_BY, view.requestedBy());
 		facts.put(ResponseVariables.EVIDENCE, pretty(view.evidence()));
-		facts.put(ResponseVariables.BLAST_RADIUS, pretty(view.blastRadius()));
+		facts.put(ResponseVariables.BLAST_RADIUS, blastRadius(view.blastRadius()));
 		facts.put(ResponseVariables.ROLLBACK_PLAN, view.rollbackPlan());
 		facts.put(ResponseVariables.STAGED_ACTION, record.stagedAction() == null ? null
 				: StagedAction.fromJson(record.stagedAction()).toJsonNode().toPrettyString());
@@ -61,6 +61,51 @@ class ApprovalFormFacts implements TaskFormFacts {
 		facts.put(ApprovalVariables.PROGRESS, quorum.describe());
 		facts.put(ApprovalVariables.STILL_NEEDED, quorum.stillNeeded());
 		return facts;
+	}
+
+	/**
+	 * The stored blast radius as the approver reads it: one line per consumer ("- storefront (customer-facing), last
+	 * used …"), other facts as "name: value".
+	 */
+	static String blastRadius(JsonNode json) {
+		if (json == null || json.isNull() || json.isMissingNode()) {
+			return null;
+		}
+		StringBuilder text = new StringBuilder();
+		if (json.isObject()) {
+			json.fields().forEachRemaining(field -> {
+				if (field.getValue().isArray()) {
+					text.append(field.getKey()).append(":\n");
+					appendList(text, field.getValue());
+				}
+				else {
+					text.append(field.getKey()).append(": ").append(field.getValue().asText()).append('\n');
+				}
+			});
+		}
+		else if (json.isArray()) {
+			text.append(json.isEmpty() ? "No known consumers." : json.size() + " consumer(s):").append('\n');
+			appendList(text, json);
+		}
+		else {
+			text.append(json.asText());
+		}
+		return text.toString().strip();
+	}
+
+	private static void appendList(StringBuilder text, JsonNode items) {
+		for (JsonNode item : items) {
+			if (item.has("consumer")) {
+				text.append("- ").append(item.path("consumer").asText())
+					.append(item.path("customerFacing").asBoolean() ? " (customer-facing)" : "")
+					.append(item.path("lastUsedAt").isTextual() ? ", last used " + item.path("lastUsedAt").asText()
+							: ", never seen using it")
+					.append('\n');
+			}
+			else {
+				text.append("- ").append(item.isValueNode() ? item.asText() : item.toString()).append('\n');
+			}
+		}
 	}
 
 	private static String pretty(JsonNode json) {
