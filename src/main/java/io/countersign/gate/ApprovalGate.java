@@ -137,7 +137,9 @@ class ApprovalGate {
 		ResponseRecord response = response(submission.responseId());
 		String user = submission.user();
 		if (request.status() != ApprovalRequest.Status.OPEN) {
-			throw new ApprovalRefusedException("request-open",
+			// Its task is still open, so the request was closed by a decision or timer that committed after this
+			// completion loaded the task: a lost race, answered as a conflict like any other.
+			throw new ConcurrentDecisionException("request-open",
 					"approval request " + request.id() + " is " + request.status() + "; nothing can be decided");
 		}
 		Set<String> allowed = allowedGroups(request);

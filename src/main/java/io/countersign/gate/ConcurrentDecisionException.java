@@ -9,14 +9,21 @@ import org.camunda.bpm.engine.OptimisticLockingException;
  */
 class ConcurrentDecisionException extends OptimisticLockingException implements GateRefusal {
 
+	private final String rule;
+
 	ConcurrentDecisionException(String requestId) {
-		super("Approval request " + requestId + " was decided by another completion at the same moment; that decision"
-				+ " stands and this one was not recorded");
+		this("one-decision-at-a-time", "Approval request " + requestId + " was decided by another completion at the"
+				+ " same moment; that decision stands and this one was not recorded");
+	}
+
+	ConcurrentDecisionException(String rule, String message) {
+		super("Refused by rule '" + rule + "': " + message);
+		this.rule = rule;
 	}
 
 	@Override
 	public String rule() {
-		return "one-decision-at-a-time";
+		return this.rule;
 	}
 
 }

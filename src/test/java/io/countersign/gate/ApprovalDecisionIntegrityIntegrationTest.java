@@ -265,26 +265,45 @@ class ApprovalDecisionIntegrityIntegrationTest {
 
 	@Test
 	void shouldAnswerTheLoserOfTwoConcurrentDecisionsWithConflict() throws Exception {
+		race(false);
+	}
+
+	@Test
+	void shouldAnswerTheLoserOfTwoConcurrentEngineRestCompletionsWithConflict() throws Exception {
+		race(true);
+	}
+
+	private void race(boolean engineRest) {
 		for (int round = 0; round < 5; round++) {
 			String id = rotationAwaitingSecondApproval();
 			String fingerprint = fingerprint(id);
+			String task = gateTask(id);
 			CountDownLatch start = new CountDownLatch(1);
 			List<CompletableFuture<Reply>> racers = new ArrayList<>();
 			for (String[] racer : List.of(new String[] { "paul", "APPROVE" }, new String[] { PIA, "REJECT" })) {
 				racers.add(CompletableFuture.supplyAsync(() -> {
 					await(start);
+					if (engineRest) {
+						return this.api.post(racer[0], engineRest("/task/" + task + "/complete"),
+								Map.of("variables", Map.of("decision", Map.of("value", racer[1]), "reason",
+										Map.of("value", "racing " + racer[1]), "approvedFingerprint",
+										Map.of("value", fingerprint))));
+					}
 					return this.api.post(racer[0], "/api/v1/responses/" + id + "/decision",
 							Map.of("decision", racer[1], "reason", "racing " + racer[1], "fingerprint", fingerprint));
 				}));
 			}
 			start.countDown();
 			List<Reply> replies = racers.stream().map(CompletableFuture::join).toList();
-			assertThat(replies).allSatisfy(reply -> assertThat(reply.status()).as(reply.toString()).isIn(200, 409));
-			assertThat(replies).filteredOn(reply -> reply.status() == 200).hasSize(1);
+			int won = engineRest ? 204 : 200;
+			assertThat(replies).allSatisfy(reply -> assertThat(reply.status()).as(reply.toString()).isIn(won, 409));
+			assertThat(replies).filteredOn(reply -> reply.status() == won).hasSize(1);
 			Reply loser = replies.stream().filter(reply -> reply.status() == 409).findFirst().orElseThrow();
 			assertThat(loser.contentType()).startsWith("application/problem+json");
 			JsonNode decided = this.api.get("scanner", "/api/v1/responses/" + id).json();
 			assertThat(decided.path("decisions")).hasSize(2);
+			// The next round's detection must start a response of its own, not join this one.
+			awaitFinal(id);
 		}
 	}
 
@@ -300,6 +319,13 @@ class ApprovalDecisionIntegrityIntegrationTest {
 				Map.of("decision", "APPROVE", "reason", "Consumers are ready", "fingerprint", fingerprint(id)));
 		assertThat(first.status()).as(first.toString()).isEqualTo(200);
 		return id;
+	}
+
+	private void awaitFinal(String id) {
+		org.awaitility.Awaitility.await()
+			.atMost(java.time.Duration.ofSeconds(30))
+			.until(() -> List.of("COMPLETED", "REJECTED")
+				.contains(this.api.get("scanner", "/api/v1/responses/" + id).json().path("status").asText()));
 	}
 
 	private void plantDecisionAsAdmin(String task, String id) {

@@ -1,0 +1,88 @@
+package io.countersign.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.exception.NullValueException;
+import org.camunda.bpm.engine.rest.exception.RestException;
+import org.camunda.bpm.engine.rest.exception.RestExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.autoconfigure.jersey.ResourceConfigCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Engine-rest answers a lost race (two people completing the same approval task at once, or a decision that another
+ * one closed first) as a server error by default. It is a conflict: the earlier decision stands and the caller should
+ * read the task again. This maps it to 409 problem+json; {@code message} and {@code type} are kept as engine-rest
+ * writes them, so Tasklist shows the text as it shows any other error.
+ */
+@Configuration(proxyBeanMethods = false)
+class EngineRestConflicts {
+
+	private static final Logger log = LoggerFactory.getLogger(EngineRestConflicts.class);
+
+	@Bean
+	ResourceConfigCustomizer optimisticLockingAsConflict() {
+		return config -> {
+			config.register(ConflictMapper.class);
+			config.register(WrappedConflictMapper.class);
+		};
+	}
+
+	/**
+	 * Engine-rest's task resource wraps every engine exception of {@code complete} and {@code submit-form} in a
+	 * {@link RestException} with status 500. A conflict inside one is answered 409; anything else is answered exactly
+	 * as engine-rest would.
+	 */
+	@Priority(Priorities.USER - 100)
+	static final class WrappedConflictMapper implements ExceptionMapper<RestException> {
+
+		private final RestExceptionHandler engineRest = new RestExceptionHandler();
+
+		@Override
+		public Response toResponse(RestException ex) {
+			for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+				if (cause instanceof OptimisticLockingException conflict) {
+					return conflict(conflict.getMessage());
+				}
+				// Completing a task that a concurrent completion has just ended: the same lost race, seen later.
+				if (cause instanceof NullValueException && ex.getMessage() != null
+						&& (ex.getMessage().startsWith("Cannot complete task")
+								|| ex.getMessage().startsWith("Cannot submit task form"))) {
+					return conflict(ex.getMessage() + " (it was completed or ended; read the task list again)");
+				}
+			}
+			return this.engineRest.toResponse(ex);
+		}
+
+	}
+
+	static final class ConflictMapper implements ExceptionMapper<OptimisticLockingException> {
+
+		@Override
+		public Response toResponse(OptimisticLockingException ex) {
+			return conflict(ex.getMessage());
+		}
+
+	}
+
+	static Response conflict(String message) {
+		log.warn("Engine-rest conflict answered 409: {}", message);
+		Map<String, Object> problem = new LinkedHashMap<>();
+		problem.put("type", OptimisticLockingException.class.getSimpleName());
+		problem.put("title", "Conflict");
+		problem.put("status", 409);
+		problem.put("detail", message);
+		problem.put("message", message);
+		return Response.status(Response.Status.CONFLICT).type("application/problem+json").entity(problem).build();
+	}
+
+}
