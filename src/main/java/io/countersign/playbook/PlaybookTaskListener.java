@@ -6,11 +6,11 @@ import java.util.stream.Collectors;
 
 import io.countersign.audit.Ledger;
 import io.countersign.gate.ApprovalRefusedException;
+import io.countersign.gate.Submissions;
 import io.countersign.gate.WithoutAuthorization;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
 import io.countersign.response.ElementProperties;
-import io.countersign.response.ResponseVariables;
 import io.countersign.response.Responses;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
@@ -74,7 +74,17 @@ class PlaybookTaskListener implements TaskListener {
 					Map.of("rule", refusal.rule(), "taskId", task.getId()));
 			throw refusal;
 		}
-		Object reason = task.getVariable("reason");
+		// What the ledger records is what this user submitted, never a variable someone else left on the task.
+		Submissions.Submission submitted = Submissions.of(task.getId()).orElse(null);
+		if (submitted == null) {
+			ApprovalRefusedException refusal = new ApprovalRefusedException("submitted-decision", "'"
+					+ task.getName() + "' was completed without a submission; it counts only as submitted with the"
+					+ " completing call");
+			this.ledger.appendIndependently(responseId, "REFUSED", user, refusal.getMessage(),
+					Map.of("rule", refusal.rule(), "taskId", task.getId()));
+			throw refusal;
+		}
+		String reason = submitted.text("reason");
 		this.responses.event(responseId, "TASK_COMPLETED", user, task.getName()
 				+ (reason == null ? "" : ": " + reason), Map.of("task", task.getTaskDefinitionKey()));
 	}
@@ -87,9 +97,11 @@ class PlaybookTaskListener implements TaskListener {
 		if (!"true".equals(ElementProperties.of(task.getExecution(), "ownerMayComplete").orElse(null))) {
 			return;
 		}
-		Object identity = task.getVariable(ResponseVariables.IDENTITY);
-		String owner = identity == null ? null
-				: this.inventory.find(identity.toString()).map(Identity::owner).orElse(null);
+		// The identity is the response's, as stored; a variable could name anyone's identity (and so its owner).
+		String owner = this.responses.record(task.getExecution().getProcessBusinessKey())
+			.flatMap(response -> this.inventory.find(response.identity()))
+			.map(Identity::owner)
+			.orElse(null);
 		if (owner == null) {
 			return;
 		}
