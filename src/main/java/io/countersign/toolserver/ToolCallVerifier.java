@@ -608,8 +608,8 @@ public final class ToolCallVerifier {
 			normalized.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
 		}
 		if (!TOOL_NAME.matcher(normalized).matches()) {
-			throw new IllegalArgumentException("tool must be 1 to 128 ASCII letters, digits, '.', '_', ':', '/' or '-', "
-					+ "starting with a letter or digit; was " + printable(tool));
+			throw new IllegalArgumentException("tool is required: 1 to 128 ASCII letters, digits, '.', '_', ':', '/' or "
+					+ "'-', starting with a letter or digit (capitals count as lower case); was " + printable(tool));
 		}
 		return normalized.toString();
 	}
