@@ -128,6 +128,16 @@ class LoginThrottleIntegrationTest {
 			.build(), BodyHandlers.ofString());
 
 		assertThat(verify.statusCode()).isEqualTo(403);
+
+		// The webapps' copy of the engine API, with a logged-in Tasklist session, is closed too.
+		Webapp alice = new Webapp();
+		assertThat(alice.login("alice", "alice", "198.51.100.89").statusCode()).isEqualTo(200);
+		HttpResponse<String> viaWebapp = alice.post(
+				"/camunda/api/engine/engine/" + this.processEngine.getName() + "/identity/verify",
+				"{\"username\":\"carol\",\"password\":\"guess\"}");
+		assertThat(viaWebapp.statusCode()).as(viaWebapp.body()).isEqualTo(403);
+		assertThat(viaWebapp.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("application/problem+json"));
 		assertNotLocked("carol");
 	}
 
@@ -170,13 +180,22 @@ class LoginThrottleIntegrationTest {
 					.findFirst()
 					.orElseThrow();
 			}
-			return this.browser.send(HttpRequest
-				.newBuilder(uri("/camunda/api/admin/auth/user/" + LoginThrottleIntegrationTest.this.processEngine.getName()
-						+ "/login/tasklist"))
-				.header("Content-Type", "application/x-www-form-urlencoded")
+			return post("/camunda/api/admin/auth/user/" + LoginThrottleIntegrationTest.this.processEngine.getName()
+					+ "/login/tasklist", "username=" + user + "&password=" + password, "application/x-www-form-urlencoded",
+					address);
+		}
+
+		HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+			return post(path, json, "application/json", "198.51.100.89");
+		}
+
+		private HttpResponse<String> post(String path, String body, String contentType, String address)
+				throws IOException, InterruptedException {
+			return this.browser.send(HttpRequest.newBuilder(uri(path))
+				.header("Content-Type", contentType)
 				.header("X-XSRF-TOKEN", this.xsrfToken)
 				.header("X-Forwarded-For", address)
-				.POST(BodyPublishers.ofString("username=" + user + "&password=" + password))
+				.POST(BodyPublishers.ofString(body))
 				.build(), BodyHandlers.ofString());
 		}
 
