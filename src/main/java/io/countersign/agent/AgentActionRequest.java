@@ -32,8 +32,6 @@ record AgentActionRequest(String agent, String tool, JsonNode arguments, String 
 
 	static final Pattern AGENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
-	static final Pattern TOOL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
-
 	/** RFC 6749 scope-token characters. */
 	static final Pattern SCOPE_TOKEN = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
 
@@ -52,9 +50,13 @@ record AgentActionRequest(String agent, String tool, JsonNode arguments, String 
 			throw invalid("agent", "agent is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a "
 					+ "letter or digit");
 		}
-		if (this.tool == null || !TOOL.matcher(this.tool).matches()) {
-			throw invalid("tool", "tool is required: 1 to 128 letters, digits, '.', '_', ':', '/' or '-', starting "
-					+ "with a letter or digit");
+		// One spelling from here on: the policy, the stored request, the grant match and the receipt all see it.
+		String normalizedTool;
+		try {
+			normalizedTool = ToolCallVerifier.normalizeToolName(this.tool);
+		}
+		catch (IllegalArgumentException ex) {
+			throw invalid("tool", ex.getMessage());
 		}
 		if (this.arguments == null || this.arguments.isNull()) {
 			throw invalid("arguments", "arguments is required: a JSON object, {} when the tool takes none");
@@ -84,7 +86,7 @@ record AgentActionRequest(String agent, String tool, JsonNode arguments, String 
 			throw invalid("durationSeconds", "durationSeconds is required: from " + MIN_DURATION_SECONDS + " to "
 					+ MAX_DURATION_SECONDS + " seconds");
 		}
-		return new Validated(this.agent, this.tool, canonical, ToolCallVerifier.argumentsHash(this.tool, canonical),
+		return new Validated(this.agent, normalizedTool, canonical, ToolCallVerifier.argumentsHash(normalizedTool, canonical),
 				this.purpose.strip(), scopes, this.durationSeconds);
 	}
 

@@ -494,13 +494,22 @@ public class AgentActions {
 	 */
 	@Transactional(noRollbackFor = UseRefusedException.class)
 	public int reportUse(String id, String reporter, UseReport report) {
-		AgentAction action = find(id);
+		// Uses of one action take turns, so a report cannot slip past a single use spending the receipt concurrently.
+		AgentAction action = this.store.lock(id)
+			.orElseThrow(() -> new NotFoundException("agent action '" + id + "' does not exist"));
 		if (report.tool() == null || report.arguments() == null || report.receipt() == null) {
 			throw new ApiException(HttpStatus.BAD_REQUEST, "receipt, tool and arguments are required");
 		}
+		String tool;
+		try {
+			tool = ToolCallVerifier.normalizeToolName(report.tool());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new ApiException(HttpStatus.BAD_REQUEST, ex.getMessage(), "tool");
+		}
 		String fingerprint;
 		try {
-			fingerprint = ToolCallVerifier.argumentsHash(report.tool(), report.arguments().toString());
+			fingerprint = ToolCallVerifier.argumentsHash(tool, report.arguments().toString());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new ApiException(HttpStatus.BAD_REQUEST, ex.getMessage(), "arguments");
@@ -515,7 +524,7 @@ public class AgentActions {
 				this.receiptVerifier.verifyAndConsume(report.receipt(), id, fingerprint, USE_CONSUMER_PREFIX + reporter);
 			}
 			else {
-				this.receiptVerifier.verify(report.receipt(), id, fingerprint);
+				this.receiptVerifier.verifyUnspent(report.receipt(), id, fingerprint);
 			}
 		}
 		catch (ReceiptRejectedException ex) {

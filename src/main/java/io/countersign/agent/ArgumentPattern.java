@@ -12,8 +12,11 @@ import io.countersign.toolserver.ToolCallVerifier;
 
 /**
  * The arguments a standing grant of kind {@link GrantKind#ARGUMENT_PATTERN} covers: a JSON object naming every
- * top-level argument, each with a glob. A call matches when it has exactly those arguments and each value matches its
- * glob: a string as itself, anything else as its canonical JSON. In a glob {@code *} stands for any run of
+ * top-level argument, each with what its value must be. A call matches when it has exactly those arguments and each
+ * value matches, type included: a string pattern is a glob and matches strings only; a number matches only a number of
+ * the same value ({@code 25} and {@code 25.00}, never {@code "25"}); {@code true}, {@code false} and {@code null} only
+ * themselves; an array or object only the same value, as canonical JSON. A tool that reads {@code "25"} and {@code 25}
+ * differently must not run one under a grant a reviewer gave for the other. In a glob {@code *} stands for any run of
  * characters, {@code \*} for a star and {@code \\} for a backslash; everything else stands for itself.
  */
 final class ArgumentPattern {
@@ -24,10 +27,11 @@ final class ArgumentPattern {
 
 	private static final ObjectMapper MAPPER = AgentJson.MAPPER;
 
-	private final Map<String, String> globs;
+	/** Argument name to pattern value, as canonical JSON nodes. */
+	private final Map<String, JsonNode> patterns;
 
-	private ArgumentPattern(Map<String, String> globs) {
-		this.globs = globs;
+	private ArgumentPattern(Map<String, JsonNode> patterns) {
+		this.patterns = patterns;
 	}
 
 	/** @throws IllegalArgumentException with a message for the reviewer when the pattern is not usable */
@@ -46,56 +50,73 @@ final class ArgumentPattern {
 			throw new IllegalArgumentException("the argument pattern is not valid JSON: " + ex.getMessage());
 		}
 		if (!node.isObject()) {
-			throw new IllegalArgumentException("the argument pattern must be a JSON object of argument name to glob");
+			throw new IllegalArgumentException("the argument pattern must be a JSON object of argument name to pattern");
 		}
-		Map<String, String> globs = new TreeMap<>();
+		Map<String, JsonNode> patterns = new TreeMap<>();
 		Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
 		while (fields.hasNext()) {
 			Map.Entry<String, JsonNode> field = fields.next();
-			if (!field.getValue().isTextual()) {
-				throw new IllegalArgumentException("the pattern for argument '" + field.getKey()
-						+ "' must be a string glob such as \"ORD-*\"");
-			}
-			if (field.getValue().textValue().length() > MAX_GLOB_LENGTH) {
+			JsonNode value = field.getValue();
+			int length = value.isTextual() ? value.textValue().length() : value.toString().length();
+			if (length > MAX_GLOB_LENGTH) {
 				throw new IllegalArgumentException("the pattern for argument '" + field.getKey() + "' is longer than "
 						+ MAX_GLOB_LENGTH + " characters");
 			}
-			globs.put(field.getKey(), field.getValue().textValue());
+			patterns.put(field.getKey(), value);
 		}
-		return new ArgumentPattern(globs);
+		return new ArgumentPattern(patterns);
 	}
 
-	/** The narrowest pattern that matches {@code arguments}: every value literal. */
+	/** The narrowest pattern that matches {@code arguments}: every value literal, of its own type. */
 	static String literalFor(JsonNode arguments) {
 		ObjectNode pattern = MAPPER.createObjectNode();
-		arguments.fields().forEachRemaining(field -> pattern.put(field.getKey(), escape(text(field.getValue()))));
-		return pattern.toString();
+		arguments.fields().forEachRemaining(field -> {
+			if (field.getValue().isTextual()) {
+				pattern.put(field.getKey(), escape(field.getValue().textValue()));
+			}
+			else {
+				pattern.set(field.getKey(), field.getValue());
+			}
+		});
+		return ToolCallVerifier.canonicalJson(pattern.toString());
 	}
 
 	boolean matches(JsonNode arguments) {
-		if (arguments == null || !arguments.isObject() || arguments.size() != this.globs.size()) {
+		if (arguments == null || !arguments.isObject() || arguments.size() != this.patterns.size()) {
 			return false;
 		}
-		for (Map.Entry<String, String> glob : this.globs.entrySet()) {
-			JsonNode value = arguments.get(glob.getKey());
-			if (value == null || !globMatches(glob.getValue(), text(value))) {
+		for (Map.Entry<String, JsonNode> pattern : this.patterns.entrySet()) {
+			JsonNode value = arguments.get(pattern.getKey());
+			if (value == null || !valueMatches(pattern.getValue(), value)) {
 				return false;
 			}
 		}
 		return true;
 	}
 
-	/** Every argument may take any value: as wide as a grant of the whole tool, for calls with these arguments. */
+	private static boolean valueMatches(JsonNode pattern, JsonNode value) {
+		if (pattern.isTextual()) {
+			return value.isTextual() && globMatches(pattern.textValue(), value.textValue());
+		}
+		if (pattern.getNodeType() != value.getNodeType()) {
+			return false;
+		}
+		return canonical(pattern).equals(canonical(value));
+	}
+
+	/** Every argument may be any string: as wide as a grant of the whole tool, for calls with these arguments. */
 	boolean anyValue() {
-		return this.globs.values().stream().allMatch("*"::equals);
+		return this.patterns.values().stream().allMatch(pattern -> pattern.isTextual() && "*".equals(pattern.textValue()));
 	}
 
 	String json() {
-		return MAPPER.valueToTree(this.globs).toString();
+		ObjectNode json = MAPPER.createObjectNode();
+		this.patterns.forEach(json::set);
+		return ToolCallVerifier.canonicalJson(json.toString());
 	}
 
-	private static String text(JsonNode value) {
-		return value.isTextual() ? value.textValue() : ToolCallVerifier.canonicalJson(value.toString());
+	private static String canonical(JsonNode value) {
+		return ToolCallVerifier.canonicalJson(value.toString());
 	}
 
 	private static String escape(String literal) {

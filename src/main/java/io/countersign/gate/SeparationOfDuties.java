@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import io.countersign.inventory.Identity;
 import io.countersign.response.ResponseRecord;
+import io.countersign.response.Responses;
 import io.countersign.security.Groups;
 import org.camunda.bpm.engine.IdentityService;
 
@@ -18,10 +19,13 @@ class SeparationOfDuties {
 
 	private final IdentityService identityService;
 
+	private final Responses responses;
+
 	private final ApprovalProperties.SeparationOfDuties properties;
 
-	SeparationOfDuties(IdentityService identityService, ApprovalProperties properties) {
+	SeparationOfDuties(IdentityService identityService, Responses responses, ApprovalProperties properties) {
 		this.identityService = identityService;
+		this.responses = responses;
 		this.properties = properties.separationOfDuties();
 	}
 
@@ -34,9 +38,11 @@ class SeparationOfDuties {
 			return Optional.of(new Exclusion("agent-never-approves",
 					"user '" + user + "' is an agent account; agent accounts never approve"));
 		}
-		if (user.equals(response.requestedBy())) {
+		// A detection that joined the response asks for the same action as the first one: its author is a requester
+		// too, read from the detections table rather than the process, whose variables an engine user may change.
+		if (user.equals(response.requestedBy()) || this.responses.requesters(response.id()).contains(user)) {
 			return Optional.of(new Exclusion("not-requester",
-					"user '" + user + "' requested this response and cannot decide it"));
+					"user '" + user + "' requested this response (or joined a detection to it) and cannot decide it"));
 		}
 		if (identity == null) {
 			return Optional.of(new Exclusion("known-identity",

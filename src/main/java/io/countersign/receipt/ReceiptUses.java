@@ -2,6 +2,7 @@ package io.countersign.receipt;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Optional;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -47,6 +48,14 @@ class ReceiptUses {
 			throw new ReceiptRejectedException(ReceiptRejectedException.REPLAYED,
 					"receipt " + receipt.id() + " was used concurrently");
 		}
+	}
+
+	/** Who spent the receipt, if anyone has. */
+	Optional<String> spentBy(String receiptId) {
+		return this.jdbc.sql("select consumer from receipt_use where receipt_id = ?")
+			.param(receiptId)
+			.query(String.class)
+			.optional();
 	}
 
 	/** @return false when the receipt id is already recorded; the caller's transaction stays usable either way */

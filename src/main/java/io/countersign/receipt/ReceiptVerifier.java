@@ -60,6 +60,22 @@ public class ReceiptVerifier {
 	}
 
 	/**
+	 * Verifies a receipt for one more use without spending it, and refuses one that was spent: once a use spent it,
+	 * nothing else may run under it, whether the next caller asks to spend it or only to report.
+	 * @throws ReceiptRejectedException as {@link #verify}, or {@code replayed} when it was spent before
+	 */
+	public VerifiedReceipt verifyUnspent(String token, String expectedSubject, String expectedFingerprint) {
+		VerifiedReceipt receipt = verify(token, expectedSubject, expectedFingerprint);
+		Optional<String> spentBy = this.uses.spentBy(receipt.id());
+		if (spentBy.isPresent()) {
+			log.warn("receipt {} was already spent by {} (subject {})", receipt.id(), spentBy.get(), receipt.subject());
+			throw new ReceiptRejectedException(ReceiptRejectedException.REPLAYED,
+					"receipt " + receipt.id() + " was already used by " + spentBy.get());
+		}
+		return receipt;
+	}
+
+	/**
 	 * Verifies a receipt presented to undo or re-check what it authorised: signature, issuer, subject and
 	 * fingerprint, but not expiry. Undoing must stay possible after the approval's lifetime (a rollback after a slow
 	 * verify, releasing a containment when the decision window closes), and an undo can only revert a change this

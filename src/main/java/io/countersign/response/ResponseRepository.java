@@ -121,6 +121,14 @@ class ResponseRepository {
 			.list();
 	}
 
+	/** Everyone who reported a detection of the response: the one who started it and each one who joined it. */
+	List<String> requesters(String responseId) {
+		return this.jdbc.sql("select distinct requested_by from response_detection where response_id = ?")
+			.param(responseId)
+			.query(String.class)
+			.list();
+	}
+
 	Optional<Detection> findDetectionByIdempotencyKey(String requester, String key) {
 		return this.jdbc.sql("select * from response_detection where requested_by = ? and idempotency_key = ?")
 			.params(requester, key)

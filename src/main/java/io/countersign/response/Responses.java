@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -277,6 +279,16 @@ public class Responses {
 
 	public Optional<ResponseRecord> record(String id) {
 		return this.repository.find(id).map(ResponseRepository.Row::toRecord);
+	}
+
+	/**
+	 * Every principal who asked for the response: whoever started it and whoever joined a detection to it. A joined
+	 * detection is a request like the first, so its author is a requester for separation of duties too.
+	 */
+	public Set<String> requesters(String id) {
+		Set<String> requesters = new TreeSet<>(this.repository.requesters(id));
+		this.repository.find(id).map(ResponseRepository.Row::requestedBy).ifPresent(requesters::add);
+		return requesters;
 	}
 
 	public ResponseView.Page list(ResponseStatus status, String playbook, int page, int size) {

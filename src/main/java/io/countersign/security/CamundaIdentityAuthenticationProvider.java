@@ -13,9 +13,9 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.stereotype.Component;
 
 /**
- * Checks HTTP Basic credentials against the Camunda identity service. Going through
- * {@link IdentityService#checkPassword(String, String)} (rather than reading the hash ourselves) keeps Camunda's
- * login throttling: repeated failures lock the user for a growing delay, for the webapps and the APIs alike.
+ * Checks HTTP Basic credentials against the Camunda identity service, through
+ * {@link IdentityService#checkPassword(String, String)} like the webapps' login. Guessing is slowed per source address
+ * before this runs ({@link LoginThrottleFilter}); Camunda's per-account lock is off ({@link NoAccountLockoutPlugin}).
  *
  * <p>Being a bean, it also stops Spring Boot from creating its default in-memory user.
  */

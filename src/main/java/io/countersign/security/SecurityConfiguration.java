@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
@@ -87,6 +88,10 @@ class SecurityConfiguration {
 				.permitAll()
 				.requestMatchers(PATH.matcher("/actuator/**"))
 				.hasAuthority(admin)
+				// A password oracle for any logged-in user, which LoginThrottleFilter cannot see fail (it answers 200).
+				.requestMatchers(PATH.matcher("/engine-rest/identity/verify"),
+						PATH.matcher("/engine-rest/engine/*/identity/verify"))
+				.denyAll()
 				// Per-resource decisions are the engine's, see EngineAuthenticationFilter.
 				.requestMatchers(ENGINE_REST)
 				.authenticated()
@@ -110,8 +115,19 @@ class SecurityConfiguration {
 	 */
 	@Bean
 	@Order(2)
-	SecurityFilterChain webappSecurityFilterChain(HttpSecurity http) throws Exception {
-		http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+	SecurityFilterChain webappSecurityFilterChain(HttpSecurity http, ProblemDetailSecurityHandler problems)
+			throws Exception {
+		http.authorizeHttpRequests(requests -> requests
+			// The first-admin setup (CVE-2026-77226) is closed whatever the groups hold: admins come from configuration.
+			.requestMatchers(PATH.matcher("/camunda/api/admin/setup/**"),
+					PATH.matcher("/camunda/api/engine/engine/*/identity/verify"))
+			.denyAll()
+			.anyRequest()
+			.permitAll())
+			// Nobody logs in to this chain (the webapps keep their own session), so a refusal is always a plain 403.
+			.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(
+					(request, response, ex) -> problems.handle(request, response, new AccessDeniedException("denied")))
+				.accessDeniedHandler(problems))
 			.csrf(csrf -> csrf.disable())
 			.logout(logout -> logout.disable())
 			.requestCache(cache -> cache.disable())

@@ -187,7 +187,8 @@ public final class ToolCallVerifier {
 
 	private static final int MAX_PROBLEM_BYTES = 64 * 1024;
 
-	private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
+	/** A tool name after {@link #normalizeToolName}: lower-case ASCII letters, digits and {@code . _ : / -}. */
+	private static final Pattern TOOL_NAME = Pattern.compile("[a-z0-9][a-z0-9._:/-]{0,127}");
 
 	private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
 
@@ -263,7 +264,8 @@ public final class ToolCallVerifier {
 	/**
 	 * Verifies a receipt for a tool call, before the tool executes it.
 	 * @param receipt the compact JWS the agent presented
-	 * @param tool the tool being called, as the tool server names it (never taken from the agent's request)
+	 * @param givenTool the tool being called, as the tool server names it (never taken from the agent's request);
+	 * compared {@linkplain #normalizeToolName normalized}
 	 * @param argumentsJson the call's arguments, a JSON object, exactly as the tool received them
 	 * @param use whether, and how, the server takes part
 	 * @param requiredScope space-separated scope tokens the receipt must all grant, or {@code null} for none
@@ -271,8 +273,8 @@ public final class ToolCallVerifier {
 	 * @throws Refused when the receipt does not authorise this call now
 	 * @throws IllegalArgumentException when the tool name is not valid (a bug in the caller, not in the receipt)
 	 */
-	public Verified verify(String receipt, String tool, String argumentsJson, Use use, String requiredScope) {
-		requireToolName(tool);
+	public Verified verify(String receipt, String givenTool, String argumentsJson, Use use, String requiredScope) {
+		String tool = normalizeToolName(givenTool);
 		Objects.requireNonNull(use, "use");
 		List<String> required = scopeTokens(requiredScope);
 		Receipt parsed = Receipt.parse(receipt);
@@ -322,15 +324,15 @@ public final class ToolCallVerifier {
 
 	/**
 	 * The fingerprint a receipt carries for a tool call: {@code "sha256:"} and the lower-case hex SHA-256 of the UTF-8
-	 * bytes of the tool name followed by the canonical JSON of the arguments. A tool name never contains
-	 * <code>'&#123;'</code>, so where the name ends is never in doubt.
-	 * @param tool matches {@code [A-Za-z0-9][A-Za-z0-9._:/-]{0,127}}
+	 * bytes of the {@linkplain #normalizeToolName normalized} tool name followed by the canonical JSON of the
+	 * arguments. A tool name never contains <code>'&#123;'</code>, so where the name ends is never in doubt.
+	 * @param givenTool a valid tool name, see {@link #normalizeToolName}
 	 * @param argumentsJson a JSON object
 	 * @return {@code sha256:} and 64 lower-case hex digits
 	 * @throws IllegalArgumentException when the tool name is not valid or the arguments are not a JSON object
 	 */
-	public static String argumentsHash(String tool, String argumentsJson) {
-		requireToolName(tool);
+	public static String argumentsHash(String givenTool, String argumentsJson) {
+		String tool = normalizeToolName(givenTool);
 		Object arguments;
 		try {
 			arguments = Json.parse(argumentsJson);
@@ -588,11 +590,43 @@ public final class ToolCallVerifier {
 		return new Refused(reason, "receipt " + claims.receiptId() + ": " + detail);
 	}
 
-	private static void requireToolName(String tool) {
-		if (tool == null || !TOOL_NAME.matcher(tool).matches()) {
-			throw new IllegalArgumentException(
-					"tool must match " + TOOL_NAME.pattern() + ", was " + ((tool == null) ? "null" : "'" + tool + "'"));
+	/**
+	 * The one spelling of a tool name that policy, receipts and tool servers compare: ASCII letters in lower case.
+	 * {@code Shell.exec} and {@code SHELL.exec} are {@code shell.exec}, so a policy rule for {@code shell.} cannot be
+	 * dodged by a capital letter. Anything outside ASCII letters, digits and {@code . _ : / -} (whitespace, non-ASCII
+	 * look-alikes such as a Cyrillic {@code а}) is refused rather than mapped, as is a name that does not start with a
+	 * letter or digit or is longer than 128 characters.
+	 * @throws IllegalArgumentException when the name is not valid
+	 */
+	public static String normalizeToolName(String tool) {
+		if (tool == null) {
+			throw new IllegalArgumentException("tool is required");
 		}
+		StringBuilder normalized = new StringBuilder(tool.length());
+		for (int i = 0; i < tool.length(); i++) {
+			char c = tool.charAt(i);
+			normalized.append(c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c);
+		}
+		if (!TOOL_NAME.matcher(normalized).matches()) {
+			throw new IllegalArgumentException("tool is required: 1 to 128 ASCII letters, digits, '.', '_', ':', '/' or "
+					+ "'-', starting with a letter or digit (capitals count as lower case); was " + printable(tool));
+		}
+		return normalized.toString();
+	}
+
+	/** A rejected name as a log line can carry it: quoted, control and non-ASCII characters escaped, cut short. */
+	private static String printable(String value) {
+		StringBuilder out = new StringBuilder("'");
+		for (int i = 0; i < value.length() && i < 140; i++) {
+			char c = value.charAt(i);
+			if (c >= 0x20 && c < 0x7f) {
+				out.append(c);
+			}
+			else {
+				out.append(String.format("\\u%04x", (int) c));
+			}
+		}
+		return out.append(value.length() > 140 ? "'..." : "'").toString();
 	}
 
 	private static List<String> scopeTokens(String scope) {

@@ -77,7 +77,7 @@ class SecurityIntegrationTest {
 
 	@Test
 	void shouldRefuseWrongPasswordWithProblemDetail() throws Exception {
-		// dave is used by no other test: a failed login locks the user for a few seconds.
+		// A failed login counts against this address's login throttle, never against dave's account.
 		HttpResponse<String> response = send(get("/api/v1/responses", "dave", "not-dave"));
 
 		assertThat(response.statusCode()).isEqualTo(401);

@@ -232,6 +232,17 @@ class CanonicalJsonTest {
 	}
 
 	@Test
+	void shouldNormalizeToolNamesToOneSpellingBeforeHashing() {
+		assertThat(ToolCallVerifier.normalizeToolName("Shell.exec")).isEqualTo("shell.exec");
+		assertThat(ToolCallVerifier.normalizeToolName("SHELL.EXEC")).isEqualTo("shell.exec");
+		assertThat(argumentsHash("Payments.Refund", "{}")).isEqualTo(argumentsHash("payments.refund", "{}"));
+		// Non-ASCII letters are refused, never folded: a Cyrillic "е", a Turkish dotted capital I, a Kelvin sign.
+		for (String lookalike : new String[] { "sh\u0435ll.exec", "\u0130nfo.read", "\u212aube.apply" }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> ToolCallVerifier.normalizeToolName(lookalike));
+		}
+	}
+
+	@Test
 	void shouldAcceptToolNamesUpTo128Characters() {
 		assertThat(argumentsHash("ns:payments/refund_v1.2-beta", "{}")).startsWith("sha256:");
 		assertThat(argumentsHash("a".repeat(128), "{}")).matches("sha256:[0-9a-f]{64}");
