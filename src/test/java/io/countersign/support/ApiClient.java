@@ -85,7 +85,8 @@ public final class ApiClient {
 				request.header("Authorization", "Basic "
 						+ Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8)));
 			}
-			headers.forEach(request::header);
+			// A header given here replaces the default, Content-Type included.
+			headers.forEach(request::setHeader);
 			HttpResponse<String> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
 			return new Reply(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
 					response.body());

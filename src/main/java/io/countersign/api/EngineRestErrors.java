@@ -7,8 +7,11 @@ import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
+import org.camunda.bpm.engine.BadUserRequestException;
 import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.exception.NullValueException;
+import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
 import org.camunda.bpm.engine.rest.exception.RestException;
 import org.camunda.bpm.engine.rest.exception.RestExceptionHandler;
 import org.slf4j.Logger;
@@ -19,21 +22,23 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Engine-rest answers a lost race (two people completing the same approval task at once, or a decision that another
- * one closed first) as a server error by default. It is a conflict: the earlier decision stands and the caller should
- * read the task again. This maps it to 409 problem+json; {@code message} and {@code type} are kept as engine-rest
- * writes them, so Tasklist shows the text as it shows any other error.
+ * Engine-rest answers some client errors as server errors. A lost race (two people completing the same approval task
+ * at once, or a decision that another one closed first) is a conflict: the earlier decision stands and the caller
+ * should read the task again, so it is answered 409 problem+json, with {@code message} and {@code type} kept as
+ * engine-rest writes them so that Tasklist shows the text as it shows any other error. A diagram the parser refused is
+ * a 400.
  */
 @Configuration(proxyBeanMethods = false)
-class EngineRestConflicts {
+class EngineRestErrors {
 
-	private static final Logger log = LoggerFactory.getLogger(EngineRestConflicts.class);
+	private static final Logger log = LoggerFactory.getLogger(EngineRestErrors.class);
 
 	@Bean
-	ResourceConfigCustomizer optimisticLockingAsConflict() {
+	ResourceConfigCustomizer clientErrorsAsClientErrors() {
 		return config -> {
 			config.register(ConflictMapper.class);
 			config.register(WrappedConflictMapper.class);
+			config.register(WrappedBadRequestMapper.class);
 		};
 	}
 
@@ -70,6 +75,37 @@ class EngineRestConflicts {
 		@Override
 		public Response toResponse(OptimisticLockingException ex) {
 			return conflict(ex.getMessage());
+		}
+
+	}
+
+	/**
+	 * Deploying a diagram wraps what the parser refused (a script, a Java class) in a generic engine exception, which
+	 * engine-rest answers 500. The caller must change the diagram: 400. Anything else is answered as engine-rest
+	 * would.
+	 */
+	@Priority(Priorities.USER - 100)
+	static final class WrappedBadRequestMapper implements ExceptionMapper<ProcessEngineException> {
+
+		private final ProcessEngineExceptionHandler engineRest = new ProcessEngineExceptionHandler();
+
+		@Override
+		public Response toResponse(ProcessEngineException ex) {
+			if (!(ex instanceof BadUserRequestException)) {
+				for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
+					if (cause instanceof BadUserRequestException refused) {
+						log.warn("Engine-rest request refused with 400: {}", refused.getMessage());
+						Map<String, Object> body = new LinkedHashMap<>();
+						body.put("type", BadUserRequestException.class.getSimpleName());
+						body.put("message", refused.getMessage());
+						return Response.status(Response.Status.BAD_REQUEST)
+							.type("application/json")
+							.entity(body)
+							.build();
+					}
+				}
+			}
+			return this.engineRest.toResponse(ex);
 		}
 
 	}
