@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.countersign.action.StagedAction;
+import io.countersign.governance.MembershipRule;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
 import io.countersign.notify.Escalation;
@@ -52,8 +53,12 @@ class ApprovalGate {
 
 	private final Clock clock = Clock.systemUTC();
 
+	private final MembershipRule membershipRule;
+
 	ApprovalGate(ApprovalPolicy policy, ApprovalRequests requests, SeparationOfDuties separationOfDuties,
-			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts) {
+			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts,
+			MembershipRule membershipRule) {
+		this.membershipRule = membershipRule;
 		this.receipts = receipts;
 		this.policy = policy;
 		this.requests = requests;
@@ -149,6 +154,10 @@ class ApprovalGate {
 					+ "' is not a member of the group(s) the policy named " + allowed + " (rule '"
 					+ request.policyRule() + "')");
 		}
+		this.membershipRule.refusal(user, allowed, memberships, request.createdAt(), this.responses.requesters(
+				response.id())).ifPresent(reason -> {
+					throw new ApprovalRefusedException(MembershipRule.RULE, reason);
+				});
 		Identity identity = this.inventory.find(response.identity()).orElse(null);
 		this.separationOfDuties.exclusion(user, response, identity).ifPresent(exclusion -> {
 			throw new ApprovalRefusedException(exclusion.rule(), exclusion.message());
@@ -259,9 +268,12 @@ class ApprovalGate {
 	private List<String> eligibleApprovers(ApprovalRequest request, ResponseRecord response, Identity identity,
 			List<ApprovalRequests.Decision> decisions) {
 		Set<String> approvers = new LinkedHashSet<>();
+		Set<String> requesters = this.responses.requesters(response.id());
 		for (ApprovalRequests.Decision d : decisions) {
 			if (ApprovalVariables.APPROVE.equals(d.decision()) && request.actionFingerprint().equals(d.fingerprint())
-					&& this.separationOfDuties.exclusion(d.approver(), response, identity).isEmpty()) {
+					&& this.separationOfDuties.exclusion(d.approver(), response, identity).isEmpty()
+					&& this.membershipRule.refusal(d.approver(), allowedGroups(request), groupsOf(d.approver()),
+							request.createdAt(), requesters).isEmpty()) {
 				approvers.add(d.approver());
 			}
 		}
