@@ -50,11 +50,15 @@ class ApprovalGate {
 
 	private final Receipts receipts;
 
+	private final RequestDeadline deadline;
+
 	private final Clock clock = Clock.systemUTC();
 
 	ApprovalGate(ApprovalPolicy policy, ApprovalRequests requests, SeparationOfDuties separationOfDuties,
-			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts) {
+			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts,
+			RequestDeadline deadline) {
 		this.receipts = receipts;
+		this.deadline = deadline;
 		this.policy = policy;
 		this.requests = requests;
 		this.separationOfDuties = separationOfDuties;
@@ -140,6 +144,7 @@ class ApprovalGate {
 			throw new ApprovalRefusedException("request-open",
 					"approval request " + request.id() + " is " + request.status() + "; nothing can be decided");
 		}
+		this.deadline.refuseAfterDeadline(request);
 		Set<String> allowed = allowedGroups(request);
 		Set<String> memberships = groupsOf(user);
 		if (allowed.stream().noneMatch(memberships::contains)) {
