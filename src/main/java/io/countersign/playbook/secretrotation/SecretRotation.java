@@ -147,8 +147,8 @@ class SecretRotation {
 	}
 
 	/**
-	 * Where the rotation stands in the inventory: the version it creates exists once applied (ACTIVE, or RETIRED
-	 * after a later rotation) and is ROLLED_BACK once undone. Apply and verify run in one transaction, so an applied
+	 * Where the rotation stands in the inventory: the version it creates under its change key exists once applied
+	 * (ACTIVE, or RETIRED after a later rotation) and is ROLLED_BACK once undone. Apply and verify run in one transaction, so an applied
 	 * rotation that is still there also verified.
 	 */
 	ActionStateMachine.ActionState state(String responseId) {
@@ -157,15 +157,10 @@ class SecretRotation {
 			return ActionStateMachine.ActionState.NONE;
 		}
 		StagedAction action = StagedAction.fromJson(record.stagedAction());
-		Identity.CredentialVersion created = this.inventory.find(action.parameter("identity"))
-			.map(identity -> identity.credential(action.parameter("credential")))
-			.map(credential -> credential.version(action.intParameter("toVersion")))
-			.orElse(null);
-		if (created == null) {
-			return ActionStateMachine.ActionState.STAGED;
-		}
-		return "ROLLED_BACK".equals(created.status()) ? ActionStateMachine.ActionState.ROLLED_BACK
-				: ActionStateMachine.ActionState.APPLIED;
+		return this.inventory.versionStatusByChangeKey(action.parameter("credential"), applyKey(responseId))
+			.map(status -> "ROLLED_BACK".equals(status) ? ActionStateMachine.ActionState.ROLLED_BACK
+					: ActionStateMachine.ActionState.APPLIED)
+			.orElse(ActionStateMachine.ActionState.STAGED);
 	}
 
 	private static String applyKey(String responseId) {
