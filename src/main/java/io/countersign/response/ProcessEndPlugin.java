@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import io.countersign.audit.Ledger;
 import org.camunda.bpm.engine.EntityTypes;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
 import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParseListener;
@@ -17,6 +18,8 @@ import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.history.event.HistoryEvent;
 import org.camunda.bpm.engine.impl.history.event.UserOperationLogEntryEventEntity;
 import org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler;
+import org.camunda.bpm.engine.impl.interceptor.Command;
+import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
 import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
@@ -36,6 +39,7 @@ import org.springframework.stereotype.Component;
  * <li>Changes to a job or job definition (due date moved, suspended, activated, retries) are in the ledger, under
  * the response whose instance holds the job. They come from the engine's user operation log, which records every
  * such change by an authenticated user whatever the channel.</li>
+ * <li>An outcome refused by {@link ResponseOutcomes} reaches the caller as itself (403 on engine-rest), not wrapped.</li>
  * </ul>
  */
 @Component
@@ -71,6 +75,30 @@ class ProcessEndPlugin extends AbstractProcessEnginePlugin {
 				: new ArrayList<>(configuration.getCustomHistoryEventHandlers());
 		handlers.add(new JobChanges());
 		configuration.setCustomHistoryEventHandlers(handlers);
+		List<CommandInterceptor> interceptors = configuration.getCustomPreCommandInterceptorsTxRequired() == null
+				? new ArrayList<>() : new ArrayList<>(configuration.getCustomPreCommandInterceptorsTxRequired());
+		interceptors.add(new RefusedOutcomeUnwrapping());
+		configuration.setCustomPreCommandInterceptorsTxRequired(interceptors);
+	}
+
+	/** The engine wraps a listener's exception in a generic one (a 500); the caller gets the refusal itself. */
+	private static final class RefusedOutcomeUnwrapping extends CommandInterceptor {
+
+		@Override
+		public <T> T execute(Command<T> command) {
+			try {
+				return this.next.execute(command);
+			}
+			catch (ProcessEngineException ex) {
+				for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+					if (cause instanceof OutcomeRefusedException refused) {
+						throw refused;
+					}
+				}
+				throw ex;
+			}
+		}
+
 	}
 
 	private ExecutionListener endListener(String processKey) {

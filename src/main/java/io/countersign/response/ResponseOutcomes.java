@@ -44,8 +44,8 @@ class ResponseOutcomes {
 
 	/**
 	 * Records the outcome an end event names, if the tables agree.
-	 * @throws IllegalStateException when they do not: the end is refused (an incident, or the caller's command fails)
-	 * and the refusal is in the ledger
+	 * @throws OutcomeRefusedException when they do not: the end is refused (an incident, or the caller's command
+	 * fails) and the refusal is in the ledger
 	 */
 	void reached(String responseId, ResponseStatus outcome, String detail) {
 		ResponseRecord response = this.responses.record(responseId)
@@ -119,11 +119,11 @@ class ResponseOutcomes {
 			.findFirst();
 	}
 
-	private IllegalStateException refuse(String responseId, ResponseStatus outcome, String reason) {
+	private OutcomeRefusedException refuse(String responseId, ResponseStatus outcome, String reason) {
 		String message = "Outcome " + outcome + " refused: " + reason;
 		this.ledger.appendIndependently(responseId, "BLOCKED", null, message,
 				Map.of("outcome", outcome.name(), "rule", "outcome-from-record"));
-		return new IllegalStateException(message);
+		return new OutcomeRefusedException(message);
 	}
 
 }

@@ -139,6 +139,21 @@ class ApprovedPathIntegrationTest {
 	}
 
 	@Test
+	void shouldRefuseAdminCompletingAnUnapprovedResponseByStartingSecretRotationAtItsCompletedEnd() {
+		String id = start("secret-rotation");
+		awaitApprovalTask(id);
+
+		Reply started = this.api.post("admin", engineRest("/process-definition/key/secret-rotation/start"),
+				Map.of("businessKey", id, "startInstructions",
+						List.of(Map.of("type", "startBeforeActivity", "activityId", "EndEvent_RotationCompleted"))));
+		assertThat(started.status()).as(started.toString()).isEqualTo(403);
+
+		assertThat(awaitLedger(id, "BLOCKED").path("detail").asText()).contains("Outcome COMPLETED refused");
+		assertThat(response(id).path("status").asText()).isEqualTo("AWAITING_APPROVAL");
+		assertThat(credential().path("currentVersion").asInt()).isEqualTo(1);
+	}
+
+	@Test
 	void shouldCancelTheResponseAndCloseItsRequestWhenAdminDeletesTheGateInstance() {
 		shouldCancelWhenTheGateIsDeleted("");
 	}
