@@ -27,6 +27,10 @@ public class ActionStateMachine {
 	/** The steps that change a target. */
 	public enum Step {
 
+		/** Recording the action an approval will be about: it opens the response for approval again. */
+		STAGE,
+		/** Recording a restore or release of an applied action, which needs an approval of its own. */
+		STAGE_UNDO,
 		/** A reversible containment before anyone decided, where the policy allows it. */
 		CONTAIN,
 		/** Undoing that containment once the request closed without approval. */
@@ -56,6 +60,13 @@ public class ActionStateMachine {
 	 * restore or release that was staged and approved on its own.
 	 */
 	private static final Map<Step, Rule> RULES = new EnumMap<>(Map.of(
+			Step.STAGE, new Rule(EnumSet.of(ResponseStatus.STAGING, ResponseStatus.AWAITING_APPROVAL,
+					ResponseStatus.MONITORING), EnumSet.of(ActionState.NONE, ActionState.STAGED, ActionState.RELEASED),
+					"an action is staged while the response is open and before it was applied"),
+			// The action state here is that of the applied action the restore or release undoes.
+			Step.STAGE_UNDO, new Rule(EnumSet.of(ResponseStatus.APPLIED, ResponseStatus.AWAITING_APPROVAL),
+					EnumSet.of(ActionState.VERIFIED),
+					"a restore or release is staged only while the action it undoes stands and the response is open"),
 			Step.CONTAIN, new Rule(EnumSet.of(ResponseStatus.AWAITING_APPROVAL),
 					EnumSet.of(ActionState.STAGED, ActionState.APPLIED),
 					"containment runs only while a staged request awaits its decision"),

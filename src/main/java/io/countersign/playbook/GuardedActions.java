@@ -77,6 +77,16 @@ public class GuardedActions {
 
 	/** The connector checks the action can run; the execution remembers which connector will run it. */
 	private void record(String responseId, String purpose, StagedAction action) {
+		if (RecordedActionEffects.UNDOING.contains(purpose)) {
+			this.stateMachine.require(responseId, ActionStateMachine.Step.STAGE_UNDO, purpose,
+					this.executions.latest(responseId, APPLY).map(GuardedActions::state)
+						.orElse(ActionStateMachine.ActionState.NONE));
+		}
+		else {
+			this.stateMachine.require(responseId, ActionStateMachine.Step.STAGE, purpose,
+					this.executions.latest(responseId, purpose).map(GuardedActions::state)
+						.orElse(ActionStateMachine.ActionState.NONE));
+		}
 		ActionConnector connector = this.connectors.forType(action.type());
 		connector.stage(new ConnectorCall(responseId, action, responseId + ":" + purpose + ":stage", null));
 		this.executions.insert(new ActionExecutions.Execution(UUID.randomUUID().toString(), responseId, purpose, action,

@@ -44,6 +44,20 @@ class ActionStateMachineTest {
 	}
 
 	@Test
+	void shouldStageOnlyWhileTheResponseIsOpenAndUndoOnlyWhatStands() {
+		assertThat(ActionStateMachine.allows(Step.STAGE, ResponseStatus.STAGING, ActionState.NONE)).isTrue();
+		assertThat(ActionStateMachine.allows(Step.STAGE, ResponseStatus.MONITORING, ActionState.STAGED)).isTrue();
+		assertThat(ActionStateMachine.allows(Step.STAGE, ResponseStatus.COMPLETED, ActionState.STAGED)).isFalse();
+		assertThat(ActionStateMachine.allows(Step.STAGE, ResponseStatus.FAILED, ActionState.NONE)).isFalse();
+		assertThat(ActionStateMachine.allows(Step.STAGE, ResponseStatus.AWAITING_APPROVAL, ActionState.VERIFIED))
+			.isFalse();
+		assertThat(ActionStateMachine.allows(Step.STAGE_UNDO, ResponseStatus.APPLIED, ActionState.VERIFIED)).isTrue();
+		assertThat(ActionStateMachine.allows(Step.STAGE_UNDO, ResponseStatus.COMPLETED, ActionState.VERIFIED)).isFalse();
+		assertThat(ActionStateMachine.allows(Step.STAGE_UNDO, ResponseStatus.APPLIED, ActionState.ROLLED_BACK))
+			.isFalse();
+	}
+
+	@Test
 	void shouldRefuseVerifyAndContainOutsideTheirRun() {
 		assertThat(ActionStateMachine.allows(Step.VERIFY, ResponseStatus.AWAITING_APPROVAL, ActionState.STAGED)).isFalse();
 		assertThat(ActionStateMachine.allows(Step.VERIFY, ResponseStatus.COMPLETED, ActionState.VERIFIED)).isFalse();

@@ -85,6 +85,26 @@ class ApprovedPathIntegrationTest {
 	}
 
 	@Test
+	void shouldRefuseAdminReopeningACompletedResponseByStartingSecretRotationAtItsStagingStep() {
+		String id = start("secret-rotation");
+		decide("bob", id, "APPROVE", 200);
+		JsonNode completed = this.api.awaitResponseStatus("scanner", id, "COMPLETED");
+
+		Reply started = this.api.post("admin", engineRest("/process-definition/key/secret-rotation/start"),
+				Map.of("businessKey", id, "variables", Map.of("identity", Map.of("value", this.identity, "type", "String"),
+						"credential", Map.of("value", this.token, "type", "String")),
+						"startInstructions",
+						List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_StageRotation"))));
+		assertThat(started.status()).as(started.toString()).isEqualTo(200);
+
+		assertThat(awaitLedger(id, "BLOCKED").path("detail").asText()).contains("STAGE of apply refused");
+		JsonNode response = response(id);
+		assertThat(response.path("status").asText()).isEqualTo("COMPLETED");
+		assertThat(response.path("stagedAction")).isEqualTo(completed.path("stagedAction"));
+		assertThat(credential().path("currentVersion").asInt()).isEqualTo(2);
+	}
+
+	@Test
 	void shouldRefuseAdminReEnablingARevokedCredentialByStartingGuardedActionAtRollBack() {
 		String id = start("credential-revocation");
 		decide("alice", id, "APPROVE", 200);

@@ -58,6 +58,7 @@ class SecretRotation {
 	}
 
 	Staged stage(String responseId, String identityId, String credentialId) {
+		this.stateMachine.require(responseId, ActionStateMachine.Step.STAGE, APPLY, state(responseId));
 		Identity identity = this.inventory.find(identityId)
 			.orElseThrow(() -> new IllegalStateException("identity '" + identityId + "' disappeared from the inventory"));
 		Identity.Credential credential = identity.credential(credentialId);
