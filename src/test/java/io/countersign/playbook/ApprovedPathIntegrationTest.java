@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nobody approved, and a status that tells the truth.
  */
 @HttpIntegrationTest
+@TestPropertySource(properties = "countersign.approval.expiry-sweep-interval=PT1S")
 class ApprovedPathIntegrationTest {
 
 	private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -206,17 +208,7 @@ class ApprovedPathIntegrationTest {
 	void shouldLedgerTimerChangesAndRefuseApprovalAfterThePolicyDeadlineWhenAdminPostponesExpiry() {
 		String id = start("secret-rotation");
 		String fingerprint = awaitApprovalTask(id);
-		String gate = instance("approval-gate", id).getId();
-		JsonNode jobs = this.api.get("admin", engineRest("/job?timers=true&processInstanceId=" + gate)).json();
-		String expiry = null;
-		for (JsonNode job : jobs) {
-			String definition = job.path("jobDefinitionId").asText();
-			JsonNode jobDefinition = this.api.get("admin", engineRest("/job-definition/" + definition)).json();
-			if ("BoundaryEvent_ApprovalExpired".equals(jobDefinition.path("activityId").asText())) {
-				expiry = job.path("id").asText();
-			}
-		}
-		assertThat(expiry).as(jobs.toString()).isNotNull();
+		String expiry = expiryJob(instance("approval-gate", id).getId());
 
 		assertThat(this.api.put("admin", engineRest("/job/" + expiry + "/duedate"),
 				Map.of("duedate", "2099-01-01T00:00:00.000+0000")).status()).isEqualTo(204);
@@ -233,26 +225,68 @@ class ApprovedPathIntegrationTest {
 		assertThat(changes).allSatisfy(entry -> assertThat(entry.path("data").path("activity").asText())
 			.isEqualTo("BoundaryEvent_ApprovalExpired"));
 
-		// The policy's period has passed, as the request's own creation time in our table says; the timer never fires.
+		policyPeriodHasPassed(id);
+
+		// The refusal and the sweep race to close the request; either way nobody decides after the deadline.
+		Reply approved = this.api.post("bob", "/api/v1/responses/" + id + "/decision",
+				Map.of("decision", "APPROVE", "reason", "Rotate it", "fingerprint", fingerprint));
+		assertThat(approved.status()).as(approved.toString()).isEqualTo(403);
+		assertThat(approved.json().path("detail").asText()).contains("request-open").containsIgnoringCase("expired");
+
+		// The sweep brings the suspended, postponed timer back: the gate ends EXPIRED as the policy says.
+		JsonNode response = this.api.awaitResponseStatus("scanner", id, "EXPIRED");
+		assertThat(response.path("approvals").get(0).path("status").asText()).isEqualTo("EXPIRED");
+		assertThat(response.path("decisions")).isEmpty();
+		assertThat(ledger(id)).extracting(entry -> entry.path("type").asText())
+			.contains("JOB_CHANGED", "REFUSED", "EXPIRED")
+			.doesNotContain("DECIDED", "QUORUM_REACHED", "APPLIED");
+		assertThat(credential().path("currentVersion").asInt()).isEqualTo(1);
+	}
+
+	@Test
+	void shouldExpireTheResponseAtThePolicyDeadlineWhenAdminSuspendsTheExpiryTimer() {
+		String id = start("secret-rotation");
+		awaitApprovalTask(id);
+		String expiry = expiryJob(instance("approval-gate", id).getId());
+		assertThat(this.api.put("admin", engineRest("/job/" + expiry + "/suspended"), Map.of("suspended", true))
+			.status()).isEqualTo(204);
+		assertThat(this.api.put("admin", engineRest("/job/" + expiry + "/duedate"),
+				Map.of("duedate", "2099-01-01T00:00:00.000+0000")).status()).isEqualTo(204);
+
+		policyPeriodHasPassed(id);
+
+		JsonNode response = this.api.awaitResponseStatus("scanner", id, "EXPIRED");
+		assertThat(response.path("approvals").get(0).path("status").asText()).isEqualTo("EXPIRED");
+		JsonNode expired = ledger(id).stream()
+			.filter(entry -> entry.path("type").asText().equals("EXPIRED"))
+			.findFirst()
+			.orElseThrow();
+		assertThat(expired.path("detail").asText()).contains("though its timer had not fired");
+		assertThat(approvalTask(id)).isNull();
+		assertThat(credential().path("currentVersion").asInt()).isEqualTo(1);
+	}
+
+	/** The policy's period has passed, as the request's own creation time in our table says. */
+	private void policyPeriodHasPassed(String id) {
 		String expireAfter = this.jdbc.sql("select expire_after from approval_request where response_id = ?")
 			.param(id)
 			.query(String.class)
 			.single();
 		this.jdbc.sql("update approval_request set created_at = ? where response_id = ?")
-			.params(Timestamp.from(Instant.now().minus(Duration.parse(expireAfter)).minusSeconds(60)), id)
+			.params(Timestamp.from(Instant.now().minus(Duration.parse(expireAfter)).minusSeconds(300)), id)
 			.update();
+	}
 
-		Reply approved = this.api.post("bob", "/api/v1/responses/" + id + "/decision",
-				Map.of("decision", "APPROVE", "reason", "Rotate it", "fingerprint", fingerprint));
-		assertThat(approved.status()).as(approved.toString()).isEqualTo(403);
-		assertThat(approved.json().path("detail").asText()).contains("request-open").contains("expired at");
-
-		JsonNode response = response(id);
-		assertThat(response.path("approvals").get(0).path("status").asText()).isEqualTo("EXPIRED");
-		assertThat(ledger(id)).extracting(entry -> entry.path("type").asText())
-			.contains("EXPIRED", "REFUSED")
-			.doesNotContain("DECIDED", "QUORUM_REACHED", "APPLIED");
-		assertThat(credential().path("currentVersion").asInt()).isEqualTo(1);
+	private String expiryJob(String gate) {
+		JsonNode jobs = this.api.get("admin", engineRest("/job?timers=true&processInstanceId=" + gate)).json();
+		for (JsonNode job : jobs) {
+			JsonNode definition = this.api.get("admin", engineRest("/job-definition/" + job.path("jobDefinitionId").asText()))
+				.json();
+			if ("BoundaryEvent_ApprovalExpired".equals(definition.path("activityId").asText())) {
+				return job.path("id").asText();
+			}
+		}
+		throw new AssertionError("no expiry timer in " + jobs);
 	}
 
 	@Test
