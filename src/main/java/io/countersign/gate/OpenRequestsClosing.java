@@ -1,6 +1,8 @@
 package io.countersign.gate;
 
+import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.Map;
 
 import io.countersign.response.ResponseEndedHandler;
 import io.countersign.response.ResponseStatus;
@@ -36,12 +38,12 @@ class OpenRequestsClosing implements ResponseEndedHandler {
 			.forEach(id -> {
 				int closed = this.jdbc
 					.sql("update approval_request set status = ?, decided_at = ? where id = ? and status = 'OPEN'")
-					.params(ApprovalRequest.Status.CANCELLED.name(), java.sql.Timestamp.from(this.clock.instant()), id)
+					.params(ApprovalRequest.Status.CANCELLED.name(), Timestamp.from(this.clock.instant()), id)
 					.update();
 				if (closed == 1) {
 					this.responses.event(responseId, "APPROVAL_CANCELLED", null, "Approval request " + id
 							+ " closed: the response ended " + status + " while it was open; nothing can be decided",
-							java.util.Map.of("approvalRequest", id));
+							Map.of("approvalRequest", id));
 				}
 			});
 	}

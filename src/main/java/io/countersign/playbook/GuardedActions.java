@@ -138,8 +138,10 @@ public class GuardedActions {
 	 * @throws ConnectorException when the target refused the change
 	 */
 	void apply(String responseId, String purpose) {
-		ActionExecutions.Execution execution = staged(responseId, purpose);
-		this.stateMachine.require(responseId, ActionStateMachine.Step.APPLY, purpose, state(execution));
+		Optional<ActionExecutions.Execution> staged = this.executions.latest(responseId, purpose);
+		this.stateMachine.require(responseId, ActionStateMachine.Step.APPLY, purpose,
+				staged.map(GuardedActions::state).orElse(ActionStateMachine.ActionState.NONE));
+		ActionExecutions.Execution execution = staged.orElseThrow();
 		ExecutionGuard.Cleared cleared = this.guard.check(responseId, execution.action().toJson());
 		this.responses.transition(responseId, ResponseStatus.APPLYING, "APPLYING", null,
 				execution.action().type() + " of " + execution.action().target() + " through " + execution.connector());
@@ -196,11 +198,6 @@ public class GuardedActions {
 	/** The action last staged for a purpose, as stored. */
 	public Optional<StagedAction> action(String responseId, String purpose) {
 		return this.executions.latest(responseId, purpose).map(ActionExecutions.Execution::action);
-	}
-
-	private ActionExecutions.Execution staged(String responseId, String purpose) {
-		return this.executions.latest(responseId, purpose)
-			.orElseThrow(() -> new ExecutionBlockedException("no action was staged for " + purpose));
 	}
 
 	private static ActionStateMachine.ActionState state(ActionExecutions.Execution execution) {

@@ -125,6 +125,23 @@ class ApprovedPathIntegrationTest {
 	}
 
 	@Test
+	void shouldRefuseAdminRestoringARevokedCredentialByStartingGuardedActionAtApplyWithoutAnApprovedRestore() {
+		String id = start("credential-revocation");
+		decide("alice", id, "APPROVE", 200);
+		this.api.awaitResponseStatus("scanner", id, "APPLIED");
+
+		Reply started = this.api.post("admin", engineRest("/process-definition/key/guarded-action/start"),
+				Map.of("businessKey", id, "skipCustomListeners", true, "variables",
+						Map.of("actionPurpose", Map.of("value", "restore", "type", "String")), "startInstructions",
+						List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_ApplyAction"))));
+		assertThat(started.status()).as(started.toString()).isEqualTo(200);
+
+		assertThat(awaitLedger(id, "BLOCKED").path("detail").asText()).contains("APPLY of restore refused");
+		assertThat(credential().path("status").asText()).isEqualTo("DISABLED");
+		assertThat(response(id).path("status").asText()).isEqualTo("APPLIED");
+	}
+
+	@Test
 	void shouldNotApplyWhenAdminReachesApplyFromAGateTaskLeftOpenAfterABlockedRun() {
 		String id = start("secret-rotation");
 		String fingerprint = awaitApprovalTask(id);
