@@ -29,7 +29,7 @@ class ResponseOutcomeListener implements ExecutionListener {
 		String responseId = execution.getProcessBusinessKey();
 		if (EVENTNAME_END.equals(execution.getEventName())) {
 			// Registered on the process: a modelled end event already recorded the outcome. A cancelled instance is
-			// handled engine-wide (ProcessEndPlugin), where skipCustomListeners cannot skip it.
+			// handled engine-wide (ResponseEnginePlugin), where skipCustomListeners cannot skip it.
 			return;
 		}
 		ResponseStatus outcome = outcome(execution).orElseThrow(() -> new IllegalStateException("End event "

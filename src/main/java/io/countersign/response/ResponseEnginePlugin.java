@@ -43,7 +43,7 @@ import org.springframework.stereotype.Component;
  * </ul>
  */
 @Component
-class ProcessEndPlugin extends AbstractProcessEnginePlugin {
+class ResponseEnginePlugin extends AbstractProcessEnginePlugin {
 
 	/** The process instance holding the job is not a response's: the entry goes to the global chain. */
 	private static final String NO_RESPONSE = null;
@@ -53,7 +53,7 @@ class ProcessEndPlugin extends AbstractProcessEnginePlugin {
 	private final ObjectProvider<Ledger> ledger;
 
 	// Lazily: the beans need the engine this plugin configures.
-	ProcessEndPlugin(ObjectProvider<ResponseOutcomes> outcomes, ObjectProvider<Ledger> ledger) {
+	ResponseEnginePlugin(ObjectProvider<ResponseOutcomes> outcomes, ObjectProvider<Ledger> ledger) {
 		this.outcomes = outcomes;
 		this.ledger = ledger;
 	}
@@ -142,7 +142,7 @@ class ProcessEndPlugin extends AbstractProcessEnginePlugin {
 			put(data, "property", entry.getProperty());
 			put(data, "from", entry.getOrgValue());
 			put(data, "to", entry.getNewValue());
-			ProcessEndPlugin.this.ledger.getObject()
+			ResponseEnginePlugin.this.ledger.getObject()
 				.append(responseId, "JOB_CHANGED", entry.getUserId(),
 						entry.getOperationType() + " of " + entry.getEntityType().toLowerCase()
 								+ (activity == null ? "" : " at " + activity)
