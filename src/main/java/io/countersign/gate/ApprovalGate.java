@@ -51,15 +51,18 @@ class ApprovalGate {
 
 	private final Receipts receipts;
 
+	private final RequestDeadline deadline;
+
 	private final Clock clock = Clock.systemUTC();
 
 	private final MembershipRule membershipRule;
 
 	ApprovalGate(ApprovalPolicy policy, ApprovalRequests requests, SeparationOfDuties separationOfDuties,
 			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts,
-			MembershipRule membershipRule) {
+			RequestDeadline deadline, MembershipRule membershipRule) {
 		this.membershipRule = membershipRule;
 		this.receipts = receipts;
+		this.deadline = deadline;
 		this.policy = policy;
 		this.requests = requests;
 		this.separationOfDuties = separationOfDuties;
@@ -147,6 +150,7 @@ class ApprovalGate {
 			throw new ConcurrentDecisionException("request-open",
 					"approval request " + request.id() + " is " + request.status() + "; nothing can be decided");
 		}
+		this.deadline.refuseAfterDeadline(request);
 		Set<String> allowed = allowedGroups(request);
 		Set<String> memberships = groupsOf(user);
 		if (allowed.stream().noneMatch(memberships::contains)) {

@@ -27,7 +27,9 @@ record ApprovalRequest(String id, String responseId, String purpose, String acti
 		/** An approver narrowed the action: this version is never applied, the narrowed one needs its own approval. */
 		REVISED,
 		/** An approver chose to keep monitoring: nothing is applied now, the playbook asks again later. */
-		DEFERRED
+		DEFERRED,
+		/** The response ended while the request was open (its process instance deleted, or the run ended otherwise). */
+		CANCELLED
 
 	}
 

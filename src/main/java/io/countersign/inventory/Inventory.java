@@ -244,6 +244,18 @@ public class Inventory {
 		return true;
 	}
 
+	/**
+	 * The status of the version a change made under {@code changeKey} created (ACTIVE, RETIRED or ROLLED_BACK), empty
+	 * when that change never happened: a version someone else created does not count.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<String> versionStatusByChangeKey(String credentialId, String changeKey) {
+		return this.jdbc.sql("select status from nhi_credential_version where credential_id = ? and change_key = ?")
+			.params(credentialId, changeKey)
+			.query(String.class)
+			.optional();
+	}
+
 	private Optional<Integer> versionWithChangeKey(String credentialId, String changeKey) {
 		return this.jdbc.sql("select version from nhi_credential_version where credential_id = ? and change_key = ?")
 			.params(credentialId, changeKey)

@@ -92,6 +92,9 @@ final class GuardedActionDelegates {
 			try {
 				this.actions.verify(execution.getProcessBusinessKey(), purpose(execution));
 			}
+			catch (ExecutionBlockedException ex) {
+				throw new BpmnError(GuardedActionProcess.ERROR_EXECUTION_BLOCKED, ex.getMessage());
+			}
 			catch (ConnectorException ex) {
 				throw new BpmnError(GuardedActionProcess.ERROR_APPLY_FAILED, "verification failed: " + ex.getMessage());
 			}

@@ -41,9 +41,13 @@ public class GuardedActions {
 
 	private final Responses responses;
 
+	private final ActionStateMachine stateMachine;
+
 	private final Clock clock = Clock.systemUTC();
 
-	GuardedActions(ActionExecutions executions, Connectors connectors, ExecutionGuard guard, Responses responses) {
+	GuardedActions(ActionExecutions executions, Connectors connectors, ExecutionGuard guard, Responses responses,
+			ActionStateMachine stateMachine) {
+		this.stateMachine = stateMachine;
 		this.executions = executions;
 		this.connectors = connectors;
 		this.guard = guard;
@@ -73,6 +77,16 @@ public class GuardedActions {
 
 	/** The connector checks the action can run; the execution remembers which connector will run it. */
 	private void record(String responseId, String purpose, StagedAction action) {
+		if (RecordedActionEffects.UNDOING.contains(purpose)) {
+			this.stateMachine.require(responseId, ActionStateMachine.Step.STAGE_UNDO, purpose,
+					this.executions.latest(responseId, APPLY).map(GuardedActions::state)
+						.orElse(ActionStateMachine.ActionState.NONE));
+		}
+		else {
+			this.stateMachine.require(responseId, ActionStateMachine.Step.STAGE, purpose,
+					this.executions.latest(responseId, purpose).map(GuardedActions::state)
+						.orElse(ActionStateMachine.ActionState.NONE));
+		}
 		ActionConnector connector = this.connectors.forType(action.type());
 		connector.stage(new ConnectorCall(responseId, action, responseId + ":" + purpose + ":stage", null));
 		this.executions.insert(new ActionExecutions.Execution(UUID.randomUUID().toString(), responseId, purpose, action,
@@ -87,6 +101,7 @@ public class GuardedActions {
 	String contain(String responseId) {
 		ActionExecutions.Execution execution = this.executions.latest(responseId, CONTAIN)
 			.orElseThrow(() -> new IllegalStateException("response " + responseId + " staged no containment"));
+		this.stateMachine.require(responseId, ActionStateMachine.Step.CONTAIN, CONTAIN, state(execution));
 		if (execution.status() == ActionExecutions.Status.APPLIED) {
 			return describeContainment(execution);
 		}
@@ -103,8 +118,10 @@ public class GuardedActions {
 
 	/** Undoes a containment that is in place; nothing happens if none is. */
 	void releaseContainment(String responseId, String why) {
-		Optional<ActionExecutions.Execution> found = this.executions.latest(responseId, CONTAIN)
-			.filter(e -> e.status() == ActionExecutions.Status.APPLIED);
+		Optional<ActionExecutions.Execution> latest = this.executions.latest(responseId, CONTAIN);
+		this.stateMachine.require(responseId, ActionStateMachine.Step.RELEASE_CONTAINMENT, CONTAIN,
+				latest.map(GuardedActions::state).orElse(ActionStateMachine.ActionState.NONE));
+		Optional<ActionExecutions.Execution> found = latest.filter(e -> e.status() == ActionExecutions.Status.APPLIED);
 		if (found.isEmpty()) {
 			return;
 		}
@@ -121,7 +138,10 @@ public class GuardedActions {
 	 * @throws ConnectorException when the target refused the change
 	 */
 	void apply(String responseId, String purpose) {
-		ActionExecutions.Execution execution = staged(responseId, purpose);
+		Optional<ActionExecutions.Execution> staged = this.executions.latest(responseId, purpose);
+		this.stateMachine.require(responseId, ActionStateMachine.Step.APPLY, purpose,
+				staged.map(GuardedActions::state).orElse(ActionStateMachine.ActionState.NONE));
+		ActionExecutions.Execution execution = staged.orElseThrow();
 		ExecutionGuard.Cleared cleared = this.guard.check(responseId, execution.action().toJson());
 		this.responses.transition(responseId, ResponseStatus.APPLYING, "APPLYING", null,
 				execution.action().type() + " of " + execution.action().target() + " through " + execution.connector());
@@ -142,6 +162,9 @@ public class GuardedActions {
 
 	/** @throws ConnectorException when the target does not show the change */
 	void verify(String responseId, String purpose) {
+		this.stateMachine.require(responseId, ActionStateMachine.Step.VERIFY, purpose,
+				this.executions.latest(responseId, purpose).map(GuardedActions::state)
+					.orElse(ActionStateMachine.ActionState.NONE));
 		ActionExecutions.Execution execution = this.executions.latest(responseId, purpose)
 			.filter(e -> e.status() == ActionExecutions.Status.APPLIED || e.status() == ActionExecutions.Status.VERIFIED)
 			.orElseThrow(() -> new ConnectorException("nothing was applied for " + purpose + " of response " + responseId));
@@ -155,6 +178,8 @@ public class GuardedActions {
 	/** Undoes what apply changed; a failed undo is a technical fault for an operator, never silently skipped. */
 	void rollback(String responseId, String purpose) {
 		Optional<ActionExecutions.Execution> found = this.executions.latest(responseId, purpose);
+		this.stateMachine.require(responseId, ActionStateMachine.Step.ROLLBACK, purpose,
+				found.map(GuardedActions::state).orElse(ActionStateMachine.ActionState.NONE));
 		if (found.isEmpty() || found.get().status() == ActionExecutions.Status.STAGED) {
 			this.responses.event(responseId, "RESTORED", null, "Nothing was applied; nothing to undo");
 			return;
@@ -175,9 +200,8 @@ public class GuardedActions {
 		return this.executions.latest(responseId, purpose).map(ActionExecutions.Execution::action);
 	}
 
-	private ActionExecutions.Execution staged(String responseId, String purpose) {
-		return this.executions.latest(responseId, purpose)
-			.orElseThrow(() -> new ExecutionBlockedException("no action was staged for " + purpose));
+	private static ActionStateMachine.ActionState state(ActionExecutions.Execution execution) {
+		return ActionStateMachine.ActionState.valueOf(execution.status().name());
 	}
 
 	private ActionConnector call(ActionExecutions.Execution execution) {

@@ -10,28 +10,26 @@ import org.springframework.stereotype.Component;
 /**
  * Records a playbook's outcome when an end event is reached. The outcome is the end event's
  * extension property {@code outcome} (a {@link ResponseStatus}), so process designers set it
- * in Camunda Modeler and no end event needs code of its own.
+ * in Camunda Modeler and no end event needs code of its own; it is recorded only if our tables agree
+ * ({@link ResponseOutcomes}).
  */
 @Component("responseOutcomeListener")
 class ResponseOutcomeListener implements ExecutionListener {
 
 	static final String OUTCOME_PROPERTY = "outcome";
 
-	private final Responses responses;
+	private final ResponseOutcomes outcomes;
 
-	ResponseOutcomeListener(Responses responses) {
-		this.responses = responses;
+	ResponseOutcomeListener(ResponseOutcomes outcomes) {
+		this.outcomes = outcomes;
 	}
 
 	@Override
 	public void notify(DelegateExecution execution) {
 		String responseId = execution.getProcessBusinessKey();
 		if (EVENTNAME_END.equals(execution.getEventName())) {
-			// Registered on the process: a modelled end event already recorded the outcome, unless cancelled.
-			if (execution.isCanceled()) {
-				this.responses.transition(responseId, ResponseStatus.CANCELLED, "CANCELLED", null,
-						"The process instance was cancelled");
-			}
+			// Registered on the process: a modelled end event already recorded the outcome. A cancelled instance is
+			// handled engine-wide (ResponseEnginePlugin), where skipCustomListeners cannot skip it.
 			return;
 		}
 		ResponseStatus outcome = outcome(execution).orElseThrow(() -> new IllegalStateException("End event "
@@ -40,7 +38,7 @@ class ResponseOutcomeListener implements ExecutionListener {
 			.filter(reason -> outcome == ResponseStatus.ROLLED_BACK || outcome == ResponseStatus.FAILED
 					|| outcome == ResponseStatus.DENIED)
 			.orElse("Reached " + execution.getCurrentActivityName());
-		this.responses.transition(responseId, outcome, outcome.name(), null, detail);
+		this.outcomes.reached(responseId, outcome, detail);
 	}
 
 	private static Optional<ResponseStatus> outcome(DelegateExecution execution) {

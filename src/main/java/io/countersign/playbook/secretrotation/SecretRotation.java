@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.StagedAction;
+import io.countersign.playbook.ActionStateMachine;
 import io.countersign.gate.ExecutionBlockedException;
 import io.countersign.gate.ExecutionGuard;
 import io.countersign.inventory.Identity;
@@ -28,6 +29,9 @@ class SecretRotation {
 
 	static final String CONNECTOR = "inventory";
 
+	/** The purpose of the rotation in the state machine and the ledger. */
+	static final String APPLY = "apply";
+
 	private final Inventory inventory;
 
 	private final Responses responses;
@@ -38,9 +42,12 @@ class SecretRotation {
 
 	private final ReceiptVerifier receipts;
 
+	private final ActionStateMachine stateMachine;
+
 	SecretRotation(Inventory inventory, Responses responses, ExecutionGuard guard, ObjectMapper objectMapper,
-			ReceiptVerifier receipts) {
+			ReceiptVerifier receipts, ActionStateMachine stateMachine) {
 		this.receipts = receipts;
+		this.stateMachine = stateMachine;
 		this.inventory = inventory;
 		this.responses = responses;
 		this.guard = guard;
@@ -51,6 +58,7 @@ class SecretRotation {
 	}
 
 	Staged stage(String responseId, String identityId, String credentialId) {
+		this.stateMachine.require(responseId, ActionStateMachine.Step.STAGE, APPLY, state(responseId));
 		Identity identity = this.inventory.find(identityId)
 			.orElseThrow(() -> new IllegalStateException("identity '" + identityId + "' disappeared from the inventory"));
 		Identity.Credential credential = identity.credential(credentialId);
@@ -89,6 +97,7 @@ class SecretRotation {
 	 * @throws InventoryConflictException when the inventory refuses the rotation
 	 */
 	void apply(String responseId, String actionJson) {
+		this.stateMachine.require(responseId, ActionStateMachine.Step.APPLY, APPLY, state(responseId));
 		ExecutionGuard.Cleared cleared = this.guard.check(responseId, actionJson);
 		StagedAction action = cleared.action();
 		// The inventory is the connector here: it spends the receipt in the transaction that changes the credential,
@@ -111,6 +120,7 @@ class SecretRotation {
 
 	/** @throws InventoryConflictException when the new version is not the active one */
 	void verify(String responseId) {
+		this.stateMachine.require(responseId, ActionStateMachine.Step.VERIFY, APPLY, state(responseId));
 		StagedAction action = approvedAction(responseId);
 		String credential = action.parameter("credential");
 		int to = action.intParameter("toVersion");
@@ -122,6 +132,7 @@ class SecretRotation {
 	}
 
 	void rollback(String responseId) {
+		this.stateMachine.require(responseId, ActionStateMachine.Step.ROLLBACK, APPLY, state(responseId));
 		// The stored action, not the process variable: rollback undoes exactly what was approved.
 		StagedAction action = approvedAction(responseId);
 		String credential = action.parameter("credential");
@@ -134,6 +145,23 @@ class SecretRotation {
 			this.responses.event(responseId, "RESTORED", null, "Nothing was applied to " + credential
 					+ "; nothing to undo");
 		}
+	}
+
+	/**
+	 * Where the rotation stands in the inventory: the version it creates under its change key exists once applied
+	 * (ACTIVE, or RETIRED after a later rotation) and is ROLLED_BACK once undone. Apply and verify run in one transaction, so an applied
+	 * rotation that is still there also verified.
+	 */
+	ActionStateMachine.ActionState state(String responseId) {
+		ResponseRecord record = this.responses.record(responseId).orElse(null);
+		if (record == null || record.stagedAction() == null) {
+			return ActionStateMachine.ActionState.NONE;
+		}
+		StagedAction action = StagedAction.fromJson(record.stagedAction());
+		return this.inventory.versionStatusByChangeKey(action.parameter("credential"), applyKey(responseId))
+			.map(status -> "ROLLED_BACK".equals(status) ? ActionStateMachine.ActionState.ROLLED_BACK
+					: ActionStateMachine.ActionState.APPLIED)
+			.orElse(ActionStateMachine.ActionState.STAGED);
 	}
 
 	private static String applyKey(String responseId) {

@@ -1,5 +1,6 @@
 package io.countersign.playbook.secretrotation;
 
+import io.countersign.gate.ExecutionBlockedException;
 import io.countersign.inventory.InventoryConflictException;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -20,6 +21,9 @@ class VerifySecretRotationDelegate implements JavaDelegate {
 	public void execute(DelegateExecution execution) {
 		try {
 			this.rotation.verify(execution.getProcessBusinessKey());
+		}
+		catch (ExecutionBlockedException ex) {
+			throw new BpmnError(SecretRotationProcess.ERROR_EXECUTION_BLOCKED, ex.getMessage());
 		}
 		catch (InventoryConflictException ex) {
 			throw new BpmnError(SecretRotationProcess.ERROR_APPLY_FAILED, ex.getMessage());
