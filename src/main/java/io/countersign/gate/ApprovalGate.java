@@ -144,6 +144,11 @@ class ApprovalGate {
 		ApprovalRequest request = request(submission.requestId(), submission.responseId());
 		ResponseRecord response = response(submission.responseId());
 		String user = submission.user();
+		if (request.status() == ApprovalRequest.Status.CANCELLED) {
+			// The response ended (its process was deleted or ended elsewhere) and left this task behind.
+			throw new ApprovalRefusedException("request-open",
+					"approval request " + request.id() + " is CANCELLED; nothing can be decided");
+		}
 		if (request.status() != ApprovalRequest.Status.OPEN) {
 			// Its task is still open, so the request was closed by a decision or timer that committed after this
 			// completion loaded the task: a lost race, answered as a conflict like any other.
