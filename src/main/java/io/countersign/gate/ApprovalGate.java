@@ -50,10 +50,14 @@ class ApprovalGate {
 
 	private final Receipts receipts;
 
+	private final PolicyInputs inputs;
+
 	private final Clock clock = Clock.systemUTC();
 
 	ApprovalGate(ApprovalPolicy policy, ApprovalRequests requests, SeparationOfDuties separationOfDuties,
-			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts) {
+			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts,
+			PolicyInputs inputs) {
+		this.inputs = inputs;
 		this.receipts = receipts;
 		this.policy = policy;
 		this.requests = requests;
@@ -75,8 +79,7 @@ class ApprovalGate {
 		StagedAction action = StagedAction.fromJson(response.stagedAction());
 		Optional<Identity> identity = this.inventory.find(response.identity());
 		PolicyEvaluation evaluation = identity
-			.map(found -> this.policy.evaluate(new PolicyInput(action.type(), response.environment(),
-					response.severity(), found.privilegeLevel().json(), customerFacing(found, action))))
+			.map(found -> this.policy.evaluate(this.inputs.of(response, found, action, null)))
 			.orElseGet(() -> PolicyEvaluation.denied(
 					"identity '" + response.identity() + "' is not in the inventory, so no policy input is known", null));
 		Instant now = this.clock.instant();
@@ -93,10 +96,12 @@ class ApprovalGate {
 			return request;
 		}
 		PolicyDecision decision = evaluation.decision();
+		// Containment acts before anyone decided, so it needs the inventory's word too, not the detection's alone.
+		boolean containFirst = decision.containFirst() && PolicyInputs.inventoryAgrees(response, identity.get());
 		request = new ApprovalRequest(UUID.randomUUID().toString(), responseId, purpose, response.actionFingerprint(),
 				decision.rule(), version, decision.approverGroup(), decision.escalationGroup(),
 				decision.requiredApprovals(), decision.escalateAfter().toString(), decision.expireAfter().toString(),
-				ApprovalRequest.Status.OPEN, null, null, now, null, null, null, null, decision.containFirst(),
+				ApprovalRequest.Status.OPEN, null, null, now, null, null, null, null, containFirst,
 				decision.requiredGroup(), decision.rollbackWindow() == null ? null : decision.rollbackWindow().toString(),
 				options);
 		this.requests.insert(request);
@@ -107,7 +112,10 @@ class ApprovalGate {
 						+ decision.expireAfter()
 						+ (decision.requiredGroup() == null ? "" : "; one approval must come from "
 								+ decision.requiredGroup())
-						+ (decision.containFirst() ? "; containment before the decision allowed" : ""),
+						+ (containFirst ? "; containment before the decision allowed" : "")
+						+ (decision.containFirst() && !containFirst ? "; no containment before the decision: the "
+								+ "inventory does not place " + response.identity() + " in " + response.environment()
+								: ""),
 				Map.of("approvalRequest", request.id(), "rule", decision.rule(), "policyVersion", version,
 						"approverGroup", decision.approverGroup(), "requiredApprovals", decision.requiredApprovals(),
 						"fingerprint", request.actionFingerprint()));
@@ -382,21 +390,6 @@ class ApprovalGate {
 			.reduce((first, second) -> second)
 			.map(d -> DecisionDetails.parse(d.details()))
 			.orElse(Map.of());
-	}
-
-	/**
-	 * The responder's confirmation can only make an action stricter: if either the inventory or the staged action
-	 * says customer-facing, the policy sees customer-facing.
-	 */
-	private static boolean customerFacing(Identity identity, StagedAction action) {
-		com.fasterxml.jackson.databind.JsonNode confirmed = action.parameters().get("customerFacing");
-		if (confirmed != null && confirmed.isBoolean()) {
-			String workload = action.parameters().path("workload").asText(null);
-			boolean inventory = workload == null ? identity.customerFacing()
-					: identity.consumers().stream().anyMatch(c -> c.name().equals(workload) && c.customerFacing());
-			return confirmed.booleanValue() || inventory;
-		}
-		return identity.customerFacing();
 	}
 
 	private ResponseRecord response(String responseId) {

@@ -26,6 +26,7 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -57,9 +58,12 @@ public class Responses {
 
 	private final String tasklistUrl;
 
+	private final ApplicationEventPublisher events;
+
 	Responses(ResponseRepository repository, Ledger ledger, Inventory inventory, RuntimeService runtimeService,
 			List<PlaybookDefinition> playbooks, ObjectMapper objectMapper, PlatformTransactionManager transactionManager,
-			@Value("${countersign.tasklist.base-url}") String tasklistUrl) {
+			@Value("${countersign.tasklist.base-url}") String tasklistUrl, ApplicationEventPublisher events) {
+		this.events = events;
 		this.tasklistUrl = tasklistUrl.endsWith("/") ? tasklistUrl : tasklistUrl + "/";
 		this.repository = repository;
 		this.ledger = ledger;
@@ -243,6 +247,9 @@ public class Responses {
 			.superProcessInstanceId(open.processInstanceId())
 			.list()
 			.forEach(called -> this.runtimeService.setVariables(called.getId(), variables));
+		// In this transaction: a stricter policy answer for the open approval commits with the join, or neither does.
+		this.events.publishEvent(new DetectionJoined(open.id(), last + 1, request.severity().json(),
+				request.environment().json(), requester));
 	}
 
 	private String evidenceJson(JsonNode evidence) {
