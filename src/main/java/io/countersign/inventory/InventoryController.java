@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Pattern;
 
 import io.countersign.api.NotFoundException;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -53,6 +54,13 @@ class InventoryController {
 		problem.setProperty("rule", ex.rule());
 		problem.setProperty("ledgerSubject", ex.ledgerSubject());
 		return ResponseEntity.status(HttpStatus.CONFLICT).header(LEDGER_SUBJECT, ex.ledgerSubject()).body(problem);
+	}
+
+	/** Two first reports of one identity raced; the loser stored nothing and may send its report again. */
+	@ExceptionHandler(DuplicateKeyException.class)
+	ProblemDetail concurrentCreate(DuplicateKeyException ex) {
+		return ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+				"The identity was created concurrently; nothing of this report was stored, send it again");
 	}
 
 }

@@ -43,7 +43,7 @@ class InventoryUpsertIntegrationTest {
 
 	String identity = "svc-upsert-" + UUID.randomUUID();
 
-	final String token = "token-" + UUID.randomUUID();
+	String token = "token-" + UUID.randomUUID();
 
 	@BeforeEach
 	void setUp() {
@@ -227,6 +227,7 @@ class InventoryUpsertIntegrationTest {
 	void shouldRefuseScannerRestoringRemovedPrivilegesThroughUpsert() {
 		// One access owner approves a reduction outside production (the demo has one).
 		this.identity = "svc-upsert-staging-" + UUID.randomUUID();
+		this.token = "token-staging-" + UUID.randomUUID();
 		List<String> granted = List.of("repo:read", "repo:write", "deploy:run");
 		assertThat(this.api.put("scanner", path(), report("staging", "write", null, granted)).status()).isEqualTo(200);
 		String id = start("privilege-reduction", null, Map.of("usedPrivileges", List.of("repo:read")));
