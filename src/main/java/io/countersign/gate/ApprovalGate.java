@@ -78,8 +78,9 @@ class ApprovalGate {
 		}
 		StagedAction action = StagedAction.fromJson(response.stagedAction());
 		Optional<Identity> identity = this.inventory.find(response.identity());
-		PolicyEvaluation evaluation = identity
-			.map(found -> this.policy.evaluate(this.inputs.of(response, found, action, null)))
+		PolicyInput input = identity.map(found -> this.inputs.of(response, found, action, null)).orElse(null);
+		PolicyEvaluation evaluation = Optional.ofNullable(input)
+			.map(this.policy::evaluate)
 			.orElseGet(() -> PolicyEvaluation.denied(
 					"identity '" + response.identity() + "' is not in the inventory, so no policy input is known", null));
 		Instant now = this.clock.instant();
@@ -118,7 +119,8 @@ class ApprovalGate {
 								: ""),
 				Map.of("approvalRequest", request.id(), "rule", decision.rule(), "policyVersion", version,
 						"approverGroup", decision.approverGroup(), "requiredApprovals", decision.requiredApprovals(),
-						"fingerprint", request.actionFingerprint()));
+						"fingerprint", request.actionFingerprint(), "environment", input.environment(), "severity",
+						input.severity()));
 		return request;
 	}
 
