@@ -10,8 +10,11 @@ import io.countersign.inventory.Inventory;
 import io.countersign.response.DetectionJoined;
 import io.countersign.response.ResponseRecord;
 import io.countersign.response.Responses;
+import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
 import org.camunda.bpm.engine.task.Task;
 
 import org.springframework.context.event.EventListener;
@@ -40,15 +43,19 @@ class JoinedDetectionPolicy {
 
 	private final RuntimeService runtimeService;
 
+	private final CommandExecutor commands;
+
 	JoinedDetectionPolicy(ApprovalPolicy policy, ApprovalRequests requests, PolicyInputs inputs, Responses responses,
-			Inventory inventory, TaskService taskService, RuntimeService runtimeService) {
+			Inventory inventory, ProcessEngine engine) {
+		this.taskService = engine.getTaskService();
+		this.runtimeService = engine.getRuntimeService();
+		this.commands = ((ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration())
+			.getCommandExecutorTxRequired();
 		this.policy = policy;
 		this.requests = requests;
 		this.inputs = inputs;
 		this.responses = responses;
 		this.inventory = inventory;
-		this.taskService = taskService;
-		this.runtimeService = runtimeService;
 	}
 
 	@EventListener
@@ -107,22 +114,28 @@ class JoinedDetectionPolicy {
 				+ "; it needed " + request.requiredApprovals() + ". Approvals given so far still count.", data);
 	}
 
-	/** The task that is open now must be visible to the group it now needs; the next one is created with it. */
+	/**
+	 * The task that is open now must be visible to the group it now needs; the next one is created with it. Done for
+	 * the gate, not as the integrator whose detection joined, who has no rights on tasks.
+	 */
 	private void addCandidateGroup(String responseId, ApprovalRequest request, String group) {
 		String candidates = request.approverGroup() + (group == null || group.equals(request.approverGroup()) ? ""
 				: "," + group);
-		for (Task task : WithoutAuthorization.call(() -> this.taskService.createTaskQuery()
-			.processInstanceBusinessKey(responseId)
-			.taskDefinitionKey(ApprovalGateProcess.TASK_APPROVE)
-			.list())) {
-			if (!request.id().equals(this.taskService.getVariable(task.getId(), ApprovalVariables.REQUEST_ID))) {
-				continue;
+		this.commands.execute(context -> context.runWithoutAuthorization(() -> {
+			for (Task task : this.taskService.createTaskQuery()
+				.processInstanceBusinessKey(responseId)
+				.taskDefinitionKey(ApprovalGateProcess.TASK_APPROVE)
+				.list()) {
+				if (!request.id().equals(this.taskService.getVariable(task.getId(), ApprovalVariables.REQUEST_ID))) {
+					continue;
+				}
+				if (group != null) {
+					this.taskService.addCandidateGroup(task.getId(), group);
+				}
+				this.runtimeService.setVariable(task.getExecutionId(), ApprovalVariables.CANDIDATE_GROUPS, candidates);
 			}
-			if (group != null) {
-				this.taskService.addCandidateGroup(task.getId(), group);
-			}
-			this.runtimeService.setVariable(task.getExecutionId(), ApprovalVariables.CANDIDATE_GROUPS, candidates);
-		}
+			return null;
+		}));
 	}
 
 }
