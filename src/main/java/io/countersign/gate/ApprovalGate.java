@@ -98,7 +98,7 @@ class ApprovalGate {
 		}
 		PolicyDecision decision = evaluation.decision();
 		// Containment acts before anyone decided, so it needs the inventory's word too, not the detection's alone.
-		boolean containFirst = decision.containFirst() && PolicyInputs.inventoryAgrees(response, identity.get());
+		boolean containFirst = decision.containFirst() && PolicyInputs.inventoryAgrees(input, identity.get());
 		request = new ApprovalRequest(UUID.randomUUID().toString(), responseId, purpose, response.actionFingerprint(),
 				decision.rule(), version, decision.approverGroup(), decision.escalationGroup(),
 				decision.requiredApprovals(), decision.escalateAfter().toString(), decision.expireAfter().toString(),
@@ -115,7 +115,7 @@ class ApprovalGate {
 								+ decision.requiredGroup())
 						+ (containFirst ? "; containment before the decision allowed" : "")
 						+ (decision.containFirst() && !containFirst ? "; no containment before the decision: the "
-								+ "inventory does not place " + response.identity() + " in " + response.environment()
+								+ "inventory does not place " + response.identity() + " in " + input.environment()
 								: ""),
 				Map.of("approvalRequest", request.id(), "rule", decision.rule(), "policyVersion", version,
 						"approverGroup", decision.approverGroup(), "requiredApprovals", decision.requiredApprovals(),

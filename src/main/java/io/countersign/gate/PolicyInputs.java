@@ -17,7 +17,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * What the approval policy is asked about a response. No single report can make it weaker: the environment is the
- * stricter of the inventory's and every detection's, the severity the highest any detection reported, the privilege
+ * strictest of the inventory's and every detection's (joined ones too), the severity the highest any detection reported, the privilege
  * level the inventory's (which a report can only raise), and a workload is customer-facing if the inventory or the
  * responder says so.
  */
@@ -37,17 +37,23 @@ class PolicyInputs {
 		List<ResponseView.DetectionView> detections = this.responses.find(response.id())
 			.map(ResponseView::detections)
 			.orElse(List.of());
+		Environment environment = environment(response, identity, alsoReported);
+		for (ResponseView.DetectionView detection : detections) {
+			if (detection.environment() != null) {
+				environment = Environment.stricter(environment, Environment.of(detection.environment()));
+			}
+		}
 		Severity severity = Stream
 			.concat(Stream.concat(Stream.of(response.severity()), detections.stream().map(d -> d.severity())),
 					Stream.ofNullable(alsoReported).map(Reported::severity))
 			.map(Severity::of)
 			.max(Comparator.naturalOrder())
 			.orElseThrow();
-		return new PolicyInput(action.type(), environment(response, identity, alsoReported).json(), severity.json(),
+		return new PolicyInput(action.type(), environment.json(), severity.json(),
 				identity.privilegeLevel().json(), customerFacing(identity, action));
 	}
 
-	/** The stricter of the inventory's environment and what the detections reported. */
+	/** The stricter of the inventory's environment, the response's (its first detection's) and {@code alsoReported}. */
 	static Environment environment(ResponseRecord response, Identity identity, Reported alsoReported) {
 		Environment reported = Environment.stricter(Environment.of(response.environment()),
 				alsoReported == null ? null : Environment.of(alsoReported.environment()));
@@ -58,8 +64,8 @@ class PolicyInputs {
 	 * Containment before the decision acts on a detection's word alone, so the inventory must agree on the environment:
 	 * a development credential reported as production is not suspended before anyone looked.
 	 */
-	static boolean inventoryAgrees(ResponseRecord response, Identity identity) {
-		return !environment(response, identity, null).isStricterThan(identity.environment());
+	static boolean inventoryAgrees(PolicyInput input, Identity identity) {
+		return !Environment.of(input.environment()).isStricterThan(identity.environment());
 	}
 
 	/**

@@ -192,7 +192,8 @@ public class Responses {
 				request.severity().json(), request.environment().json(), evidence, null, null, null, null, null,
 				idempotencyKey, requestHash, now, now));
 		this.repository.insertDetection(new ResponseRepository.Detection(id, 1, request.source(), request.summary(),
-				request.severity().json(), evidence, requester, now, idempotencyKey, requestHash));
+				request.severity().json(), evidence, requester, now, idempotencyKey, requestHash,
+				request.environment().json()));
 		this.ledger.append(id, "REQUESTED", requester, request.source() + ": " + request.summary());
 		Map<String, Object> variables = new HashMap<>();
 		variables.put(ResponseVariables.RESPONSE_ID, id);
@@ -230,7 +231,8 @@ public class Responses {
 		}
 		Instant now = this.clock.instant();
 		this.repository.insertDetection(new ResponseRepository.Detection(open.id(), last + 1, request.source(),
-				request.summary(), request.severity().json(), evidence, requester, now, idempotencyKey, requestHash));
+				request.summary(), request.severity().json(), evidence, requester, now, idempotencyKey, requestHash,
+				request.environment().json()));
 		this.repository.touch(open.id(), now);
 		this.ledger.append(open.id(), "DETECTION_JOINED", requester, request.source() + ": " + request.summary(),
 				Map.of("detection", last + 1, "severity", request.severity().json()));
@@ -343,7 +345,8 @@ public class Responses {
 		return this.repository.detections(id)
 			.stream()
 			.map(detection -> new ResponseView.DetectionView(detection.seq(), detection.source(), detection.summary(),
-					detection.severity(), detection.requestedBy(), detection.receivedAt(), json(detection.evidence())))
+					detection.severity(), detection.requestedBy(), detection.receivedAt(), json(detection.evidence()),
+					detection.environment()))
 			.toList();
 	}
 

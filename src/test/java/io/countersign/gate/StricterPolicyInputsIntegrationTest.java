@@ -148,6 +148,7 @@ class StricterPolicyInputsIntegrationTest {
 		assertThat(milder.status()).as(milder.toString()).isEqualTo(200);
 
 		JsonNode raised = this.api.get("scanner", "/api/v1/responses/" + id).json();
+		assertThat(raised.path("detections").get(1).path("environment").asText()).isEqualTo("production");
 		assertThat(raised.path("approvals").get(0).path("requiredApprovals").asInt()).isEqualTo(2);
 		assertThat(raised.path("approvals").get(0).path("policyRule").asText()).isEqualTo("rotate-production-critical");
 		assertThat(raised.path("timeline")).filteredOn(e -> e.path("type").asText().equals("POLICY_RAISED"))
@@ -172,6 +173,22 @@ class StricterPolicyInputsIntegrationTest {
 
 		assertThat(approve("paul", id, fingerprint).status()).isEqualTo(200);
 		this.api.awaitResponseStatus("scanner", id, "COMPLETED");
+	}
+
+	@Test
+	void shouldRaiseTheQuorumWhenAJoinedDetectionPlacesADevelopmentIdentityInProduction() {
+		inventory("development");
+		String id = start("secret-rotation", "critical", "development");
+		JsonNode staged = awaitApprovalTask(id);
+		assertThat(staged.path("approvals").get(0).path("policyRule").asText()).isEqualTo("rotate-development");
+
+		Reply joined = detect("secret-rotation", "high", "production");
+		assertThat(joined.status()).as(joined.toString()).isEqualTo(200);
+
+		JsonNode raised = this.api.get("scanner", "/api/v1/responses/" + id).json();
+		// Critical (the first detection) in production (the joined one): the strictest of what was reported.
+		assertThat(raised.path("approvals").get(0).path("policyRule").asText()).isEqualTo("rotate-production-critical");
+		assertThat(raised.path("approvals").get(0).path("requiredApprovals").asInt()).isEqualTo(2);
 	}
 
 }
