@@ -53,14 +53,17 @@ class ApprovalGate {
 
 	private final RequestDeadline deadline;
 
+	private final PolicyInputs inputs;
+
 	private final Clock clock = Clock.systemUTC();
 
 	private final MembershipRule membershipRule;
 
 	ApprovalGate(ApprovalPolicy policy, ApprovalRequests requests, SeparationOfDuties separationOfDuties,
 			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts,
-			RequestDeadline deadline, MembershipRule membershipRule) {
+			RequestDeadline deadline, MembershipRule membershipRule, PolicyInputs inputs) {
 		this.membershipRule = membershipRule;
+		this.inputs = inputs;
 		this.receipts = receipts;
 		this.deadline = deadline;
 		this.policy = policy;
@@ -82,9 +85,9 @@ class ApprovalGate {
 		}
 		StagedAction action = StagedAction.fromJson(response.stagedAction());
 		Optional<Identity> identity = this.inventory.find(response.identity());
-		PolicyEvaluation evaluation = identity
-			.map(found -> this.policy.evaluate(new PolicyInput(action.type(), response.environment(),
-					response.severity(), found.privilegeLevel().json(), customerFacing(found, action))))
+		PolicyInput input = identity.map(found -> this.inputs.of(response, found, action, null)).orElse(null);
+		PolicyEvaluation evaluation = Optional.ofNullable(input)
+			.map(this.policy::evaluate)
 			.orElseGet(() -> PolicyEvaluation.denied(
 					"identity '" + response.identity() + "' is not in the inventory, so no policy input is known", null));
 		Instant now = this.clock.instant();
@@ -101,10 +104,12 @@ class ApprovalGate {
 			return request;
 		}
 		PolicyDecision decision = evaluation.decision();
+		// Containment acts before anyone decided, so it needs the inventory's word too, not the detection's alone.
+		boolean containFirst = decision.containFirst() && PolicyInputs.inventoryAgrees(input, identity.get());
 		request = new ApprovalRequest(UUID.randomUUID().toString(), responseId, purpose, response.actionFingerprint(),
 				decision.rule(), version, decision.approverGroup(), decision.escalationGroup(),
 				decision.requiredApprovals(), decision.escalateAfter().toString(), decision.expireAfter().toString(),
-				ApprovalRequest.Status.OPEN, null, null, now, null, null, null, null, decision.containFirst(),
+				ApprovalRequest.Status.OPEN, null, null, now, null, null, null, null, containFirst,
 				decision.requiredGroup(), decision.rollbackWindow() == null ? null : decision.rollbackWindow().toString(),
 				options);
 		this.requests.insert(request);
@@ -115,10 +120,14 @@ class ApprovalGate {
 						+ decision.expireAfter()
 						+ (decision.requiredGroup() == null ? "" : "; one approval must come from "
 								+ decision.requiredGroup())
-						+ (decision.containFirst() ? "; containment before the decision allowed" : ""),
+						+ (containFirst ? "; containment before the decision allowed" : "")
+						+ (decision.containFirst() && !containFirst ? "; no containment before the decision: the "
+								+ "inventory does not place " + response.identity() + " in " + input.environment()
+								: ""),
 				Map.of("approvalRequest", request.id(), "rule", decision.rule(), "policyVersion", version,
 						"approverGroup", decision.approverGroup(), "requiredApprovals", decision.requiredApprovals(),
-						"fingerprint", request.actionFingerprint()));
+						"fingerprint", request.actionFingerprint(), "environment", input.environment(), "severity",
+						input.severity()));
 		return request;
 	}
 
@@ -420,21 +429,6 @@ class ApprovalGate {
 			.reduce((first, second) -> second)
 			.map(d -> DecisionDetails.parse(d.details()))
 			.orElse(Map.of());
-	}
-
-	/**
-	 * The responder's confirmation can only make an action stricter: if either the inventory or the staged action
-	 * says customer-facing, the policy sees customer-facing.
-	 */
-	private static boolean customerFacing(Identity identity, StagedAction action) {
-		com.fasterxml.jackson.databind.JsonNode confirmed = action.parameters().get("customerFacing");
-		if (confirmed != null && confirmed.isBoolean()) {
-			String workload = action.parameters().path("workload").asText(null);
-			boolean inventory = workload == null ? identity.customerFacing()
-					: identity.consumers().stream().anyMatch(c -> c.name().equals(workload) && c.customerFacing());
-			return confirmed.booleanValue() || inventory;
-		}
-		return identity.customerFacing();
 	}
 
 	private ResponseRecord response(String responseId) {

@@ -60,6 +60,19 @@ class ApprovalRequests {
 			.update() == 1;
 	}
 
+	/**
+	 * Makes an open request stricter. The update only ever grows the quorum and only ever adds a required group, so a
+	 * raise computed from a stale read cannot lower what another raise set. False when the request is no longer open.
+	 */
+	boolean raise(String id, String policyRule, int requiredApprovals, String requiredGroup) {
+		return this.jdbc.sql("""
+				update approval_request set policy_rule = ?, required_approvals = ?, required_group = ?
+				where id = ? and status = 'OPEN' and required_approvals <= ?
+				  and (required_group is null or required_group = ?)""")
+			.params(policyRule, requiredApprovals, requiredGroup, id, requiredApprovals, requiredGroup)
+			.update() == 1;
+	}
+
 	boolean markEscalated(String id, Instant now) {
 		return this.jdbc
 			.sql("update approval_request set escalated_at = ? where id = ? and status = 'OPEN' and escalated_at is null")

@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -43,9 +42,15 @@ public class Inventory {
 
 	private final InventoryChanges changes;
 
-	Inventory(JdbcClient jdbc, InventoryChanges changes) {
+	private final UpsertLedger upsertLedger;
+
+	private final UpsertWriter writer;
+
+	Inventory(JdbcClient jdbc, InventoryChanges changes, UpsertLedger upsertLedger, UpsertWriter writer) {
 		this.jdbc = jdbc;
 		this.changes = changes;
+		this.upsertLedger = upsertLedger;
+		this.writer = writer;
 		this.clock = Clock.systemUTC();
 	}
 
@@ -77,92 +82,44 @@ public class Inventory {
 			.optional();
 	}
 
-	/**
-	 * Creates or replaces an identity's attributes, privileges and consumers. Credentials are
-	 * added or updated but never deleted: their version history is evidence.
-	 */
+	/** As {@link #upsert(String, IdentityUpsertRequest, String)} with no actor, for seeding and set-up. */
 	@Transactional
 	public Identity upsert(String identityId, IdentityUpsertRequest request) {
-		Instant now = this.clock.instant();
-		for (IdentityUpsertRequest.CredentialRequest credential : request.credentialsOrEmpty()) {
-			Optional<String> owner = identityOfCredential(credential.id());
-			if (owner.isPresent() && !owner.get().equals(identityId)) {
-				throw new InventoryConflictException(
-						"credential '" + credential.id() + "' belongs to identity '" + owner.get() + "'");
-			}
-		}
-		IdentityStatus status = request.status() == null ? IdentityStatus.ACTIVE : request.status();
-		int updated = this.jdbc
-			.sql("update nhi_identity set owner = ?, description = ?, environment = ?, status = ?, privilege_level = ?, updated_at = ? where id = ?")
-			.params(request.owner(), request.description(), request.environment().name(), status.name(),
-					level(request.privilegeLevel()), ts(now), identityId)
-			.update();
-		if (updated == 0) {
-			this.jdbc.sql("""
-					insert into nhi_identity (id, owner, description, environment, status, privilege_level, created_at, updated_at)
-					values (?, ?, ?, ?, ?, ?, ?, ?)""")
-				.params(identityId, request.owner(), request.description(), request.environment().name(),
-						status.name(), level(request.privilegeLevel()), ts(now), ts(now))
-				.update();
-		}
-		this.jdbc.sql("delete from nhi_privilege where identity_id = ?").param(identityId).update();
-		for (String privilege : request.privilegesOrEmpty().stream().distinct().toList()) {
-			this.jdbc.sql("insert into nhi_privilege (identity_id, privilege) values (?, ?)")
-				.params(identityId, privilege)
-				.update();
-		}
-		// Isolation is the effect of an approved action, not something integrators report: a report keeps it.
-		Set<String> isolated = new HashSet<>(this.jdbc
-			.sql("select name from nhi_consumer where identity_id = ? and isolated = true")
-			.param(identityId)
-			.query(String.class)
-			.list());
-		this.jdbc.sql("delete from nhi_consumer where identity_id = ?").param(identityId).update();
-		Map<String, IdentityUpsertRequest.ConsumerRequest> consumers = new LinkedHashMap<>();
-		request.consumersOrEmpty().forEach(consumer -> consumers.put(consumer.name(), consumer));
-		for (IdentityUpsertRequest.ConsumerRequest consumer : consumers.values()) {
-			this.jdbc.sql("""
-					insert into nhi_consumer (identity_id, name, customer_facing, last_used_at, isolated)
-					values (?, ?, ?, ?, ?)""")
-				.params(identityId, consumer.name(), consumer.customerFacing(), ts(consumer.lastUsedAt()),
-						isolated.contains(consumer.name()))
-				.update();
-		}
-		for (IdentityUpsertRequest.CredentialRequest credential : request.credentialsOrEmpty()) {
-			upsertCredential(identityId, credential, now);
-		}
-		return load(identityId);
+		return upsert(identityId, request, null);
 	}
 
-	private void upsertCredential(String identityId, IdentityUpsertRequest.CredentialRequest request, Instant now) {
-		CredentialStatus status = request.status() == null ? CredentialStatus.ACTIVE : request.status();
-		Optional<Integer> current = this.jdbc.sql("select current_version from nhi_credential where id = ?")
-			.param(request.id())
-			.query(Integer.class)
-			.optional();
-		if (current.isEmpty()) {
-			this.jdbc.sql("""
-					insert into nhi_credential (id, identity_id, kind, status, current_version, created_by, updated_at)
-					values (?, ?, ?, ?, 1, ?, ?)""")
-				.params(request.id(), identityId, request.kind().name(), status.name(), request.createdBy(), ts(now))
-				.update();
-			insertVersion(request.id(), 1, request.fingerprint(), now, null);
-			return;
+	/**
+	 * Records an integrator's report on an identity. A new identity is stored as reported. For an existing one the
+	 * report is compared with what is stored ({@link UpsertReview}): it may add credentials and consumers, update
+	 * descriptive fields and make policy inputs stricter; gated state must repeat what is stored. Credentials are
+	 * never deleted: their version history is evidence. Every report is in the ledger, the refused ones too.
+	 * @throws UpsertRefusedException (409) when the report would change gated state or weaken a policy input;
+	 * nothing is stored
+	 */
+	@Transactional
+	public Identity upsert(String identityId, IdentityUpsertRequest request, String actor) {
+		Instant now = this.clock.instant();
+		// Reports and approved actions on one identity take turns, so a report is compared with what it overwrites.
+		this.jdbc.sql("select id from nhi_identity where id = ? for update").param(identityId).query(String.class).list();
+		Identity stored = find(identityId).orElse(null);
+		Map<String, String> owners = new LinkedHashMap<>();
+		for (IdentityUpsertRequest.CredentialRequest credential : request.credentialsOrEmpty()) {
+			identityOfCredential(credential.id()).ifPresent(owner -> owners.put(credential.id(), owner));
 		}
-		// Who created a credential is a fact of its past: a later report without it does not erase it.
-		this.jdbc.sql("update nhi_credential set kind = ?, status = ?, created_by = coalesce(?, created_by), updated_at = ? where id = ?")
-			.params(request.kind().name(), status.name(), request.createdBy(), ts(now), request.id())
-			.update();
-		String currentFingerprint = this.jdbc
-			.sql("select fingerprint from nhi_credential_version where credential_id = ? and version = ?")
-			.params(request.id(), current.get())
-			.query(String.class)
-			.optional()
-			.orElse(null);
-		// A different fingerprint means the credential was rotated outside Countersign: record it as a new version.
-		if (request.fingerprint() != null && !request.fingerprint().equals(currentFingerprint)) {
-			rotateTo(request.id(), current.get(), current.get() + 1, request.fingerprint(), now, null);
+		UpsertReview.Result review = UpsertReview.review(stored, request, owners, identityId);
+		if (review.refused()) {
+			this.upsertLedger.refused(identityId, actor, review);
+			throw new UpsertRefusedException(review.violations().get(0), review.violations().size() - 1,
+					UpsertLedger.subject(identityId));
 		}
+		if (stored == null) {
+			this.writer.create(identityId, request, now);
+		}
+		else {
+			this.writer.update(stored, request, now);
+		}
+		this.upsertLedger.accepted(identityId, actor, review);
+		return load(identityId);
 	}
 
 	/**
@@ -635,10 +592,6 @@ public class Inventory {
 			.query((rs, n) -> new Identity.CredentialVersion(rs.getInt("version"), rs.getString("status"),
 					rs.getString("fingerprint"), instant(rs, "created_at"), instant(rs, "retired_at")))
 			.list();
-	}
-
-	private static String level(PrivilegeLevel level) {
-		return level == null ? null : level.name();
 	}
 
 	private static Timestamp ts(Instant instant) {

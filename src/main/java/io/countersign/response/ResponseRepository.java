@@ -38,7 +38,13 @@ class ResponseRepository {
 
 	/** One detection of a response, as received; {@code seq} 1 is the one that started it. */
 	record Detection(String responseId, int seq, String source, String summary, String severity, String evidence,
-			String requestedBy, Instant receivedAt, String idempotencyKey, String requestHash) {
+			String requestedBy, Instant receivedAt, String idempotencyKey, String requestHash, String environment) {
+
+		Detection(String responseId, int seq, String source, String summary, String severity, String evidence,
+				String requestedBy, Instant receivedAt, String idempotencyKey, String requestHash) {
+			this(responseId, seq, source, summary, severity, evidence, requestedBy, receivedAt, idempotencyKey,
+					requestHash, null);
+		}
 
 	}
 
@@ -98,11 +104,11 @@ class ResponseRepository {
 	void insertDetection(Detection detection) {
 		this.jdbc.sql("""
 				insert into response_detection (response_id, seq, source, summary, severity, evidence, requested_by,
-				  received_at, idempotency_key, request_hash)
-				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+				  received_at, idempotency_key, request_hash, environment)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
 			.params(detection.responseId(), detection.seq(), detection.source(), detection.summary(),
 					detection.severity(), detection.evidence(), detection.requestedBy(), ts(detection.receivedAt()),
-					detection.idempotencyKey(), detection.requestHash())
+					detection.idempotencyKey(), detection.requestHash(), detection.environment())
 			.update();
 	}
 
@@ -224,7 +230,8 @@ class ResponseRepository {
 	private static Detection mapDetection(ResultSet rs, int rowNum) throws SQLException {
 		return new Detection(rs.getString("response_id"), rs.getInt("seq"), rs.getString("source"),
 				rs.getString("summary"), rs.getString("severity"), rs.getString("evidence"), rs.getString("requested_by"),
-				instant(rs, "received_at"), rs.getString("idempotency_key"), rs.getString("request_hash"));
+				instant(rs, "received_at"), rs.getString("idempotency_key"), rs.getString("request_hash"),
+				rs.getString("environment"));
 	}
 
 	private static Timestamp ts(Instant instant) {

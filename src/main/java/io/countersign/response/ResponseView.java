@@ -17,9 +17,12 @@ public record ResponseView(String id, String playbook, ResponseStatus status, St
 		List<DecisionView> decisions, List<TimelineEntry> timeline, Instant createdAt, Instant updatedAt,
 		Map<String, String> links) {
 
-	/** One detection of the target, in the order received: {@code seq} 1 started the response. */
+	/**
+	 * One detection of the target, in the order received: {@code seq} 1 started the response. {@code environment} is
+	 * what it reported; null for detections stored before it was kept.
+	 */
 	public record DetectionView(int seq, String source, String summary, String severity, String requestedBy,
-			Instant receivedAt, JsonNode evidence) {
+			Instant receivedAt, JsonNode evidence, String environment) {
 	}
 
 	public record StagedActionView(String type, String target, JsonNode parameters, String fingerprint) {

@@ -28,6 +28,7 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -59,9 +60,12 @@ public class Responses {
 
 	private final String tasklistUrl;
 
+	private final ApplicationEventPublisher events;
+
 	Responses(ResponseRepository repository, Ledger ledger, Inventory inventory, RuntimeService runtimeService,
 			List<PlaybookDefinition> playbooks, ObjectMapper objectMapper, PlatformTransactionManager transactionManager,
-			@Value("${countersign.tasklist.base-url}") String tasklistUrl) {
+			@Value("${countersign.tasklist.base-url}") String tasklistUrl, ApplicationEventPublisher events) {
+		this.events = events;
 		this.tasklistUrl = tasklistUrl.endsWith("/") ? tasklistUrl : tasklistUrl + "/";
 		this.repository = repository;
 		this.ledger = ledger;
@@ -190,7 +194,8 @@ public class Responses {
 				request.severity().json(), request.environment().json(), evidence, null, null, null, null, null,
 				idempotencyKey, requestHash, now, now));
 		this.repository.insertDetection(new ResponseRepository.Detection(id, 1, request.source(), request.summary(),
-				request.severity().json(), evidence, requester, now, idempotencyKey, requestHash));
+				request.severity().json(), evidence, requester, now, idempotencyKey, requestHash,
+				request.environment().json()));
 		this.ledger.append(id, "REQUESTED", requester, request.source() + ": " + request.summary());
 		Map<String, Object> variables = new HashMap<>();
 		variables.put(ResponseVariables.RESPONSE_ID, id);
@@ -228,7 +233,8 @@ public class Responses {
 		}
 		Instant now = this.clock.instant();
 		this.repository.insertDetection(new ResponseRepository.Detection(open.id(), last + 1, request.source(),
-				request.summary(), request.severity().json(), evidence, requester, now, idempotencyKey, requestHash));
+				request.summary(), request.severity().json(), evidence, requester, now, idempotencyKey, requestHash,
+				request.environment().json()));
 		this.repository.touch(open.id(), now);
 		this.ledger.append(open.id(), "DETECTION_JOINED", requester, request.source() + ": " + request.summary(),
 				Map.of("detection", last + 1, "severity", request.severity().json()));
@@ -245,6 +251,9 @@ public class Responses {
 			.superProcessInstanceId(open.processInstanceId())
 			.list()
 			.forEach(called -> this.runtimeService.setVariables(called.getId(), variables));
+		// In this transaction: a stricter policy answer for the open approval commits with the join, or neither does.
+		this.events.publishEvent(new DetectionJoined(open.id(), last + 1, request.severity().json(),
+				request.environment().json(), requester));
 	}
 
 	private String evidenceJson(JsonNode evidence) {
@@ -348,7 +357,8 @@ public class Responses {
 		return this.repository.detections(id)
 			.stream()
 			.map(detection -> new ResponseView.DetectionView(detection.seq(), detection.source(), detection.summary(),
-					detection.severity(), detection.requestedBy(), detection.receivedAt(), json(detection.evidence())))
+					detection.severity(), detection.requestedBy(), detection.receivedAt(), json(detection.evidence()),
+					detection.environment()))
 			.toList();
 	}
 

@@ -49,14 +49,16 @@ class InventoryTest {
 	}
 
 	@Test
-	void shouldRecordAnExternalRotationAsANewVersion() {
+	void shouldRefuseAnUnapprovedRotationReportedByAnIntegrator() {
 		create();
-		Identity updated = this.inventory.upsert(this.identity, request(StagedAction.sha256("v2")));
-		Identity.Credential credential = updated.credential(this.credential);
-		assertThat(credential.currentVersion()).isEqualTo(2);
-		assertThat(credential.version(1).status()).isEqualTo("RETIRED");
-		Identity unchanged = this.inventory.upsert(this.identity, request(StagedAction.sha256("v2")));
-		assertThat(unchanged.credential(this.credential).versions()).hasSize(2);
+		assertThatThrownBy(() -> this.inventory.upsert(this.identity, request(StagedAction.sha256("v2")), "scanner"))
+			.isInstanceOf(UpsertRefusedException.class)
+			.hasMessageContaining("credentials[" + this.credential + "].fingerprint is gated");
+		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
+		assertThat(credential.currentVersion()).isEqualTo(1);
+		assertThat(credential.versions()).hasSize(1);
+		Identity unchanged = this.inventory.upsert(this.identity, request(StagedAction.sha256("v1")), "scanner");
+		assertThat(unchanged.credential(this.credential).versions()).hasSize(1);
 	}
 
 	@Test
@@ -135,9 +137,11 @@ class InventoryTest {
 	@Test
 	void shouldRefuseACredentialThatBelongsToAnotherIdentity() {
 		create();
-		assertThatThrownBy(() -> this.inventory.upsert("svc-other-" + UUID.randomUUID(), request(null)))
-			.isInstanceOf(InventoryConflictException.class)
+		String other = "svc-other-" + UUID.randomUUID();
+		assertThatThrownBy(() -> this.inventory.upsert(other, request(null)))
+			.isInstanceOf(UpsertRefusedException.class)
 			.hasMessageContaining("belongs to identity");
+		assertThat(this.inventory.find(other)).isEmpty();
 	}
 
 }

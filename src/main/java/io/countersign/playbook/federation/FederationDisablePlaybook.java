@@ -2,9 +2,9 @@ package io.countersign.playbook.federation;
 
 import io.countersign.api.ApiException;
 import io.countersign.inventory.InventoryConflictException;
+import io.countersign.playbook.DetectionFacts;
 import io.countersign.playbook.Staging;
 import io.countersign.response.PlaybookDefinition;
-import io.countersign.response.ResponseVariables;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
@@ -35,15 +35,18 @@ class FederationDisablePlaybook {
 
 		private final FederationDisable federation;
 
-		StageFederationDisable(FederationDisable federation) {
+		private final DetectionFacts facts;
+
+		StageFederationDisable(FederationDisable federation, DetectionFacts facts) {
 			this.federation = federation;
+			this.facts = facts;
 		}
 
 		@Override
 		public void execute(DelegateExecution execution) {
-			FederationDisable.Staged staged = Staging.orRefuse(() -> this.federation.stage(
-					execution.getProcessBusinessKey(), (String) execution.getVariable(ResponseVariables.IDENTITY),
-					(String) execution.getVariable(ResponseVariables.CREDENTIAL)));
+			DetectionFacts.Facts detection = this.facts.of(execution.getProcessBusinessKey());
+			FederationDisable.Staged staged = Staging.orRefuse(() -> this.federation.stage(detection.responseId(),
+					detection.identity(), detection.credential()));
 			Staging.publish(execution, staged.action(), staged.blastRadius(), staged.rollbackPlan());
 		}
 

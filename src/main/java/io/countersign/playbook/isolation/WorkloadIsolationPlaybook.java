@@ -1,9 +1,9 @@
 package io.countersign.playbook.isolation;
 
 import io.countersign.api.ApiException;
+import io.countersign.playbook.DetectionFacts;
 import io.countersign.playbook.Staging;
 import io.countersign.response.PlaybookDefinition;
-import io.countersign.response.ResponseVariables;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
@@ -38,21 +38,22 @@ class WorkloadIsolationPlaybook {
 
 		private final WorkloadIsolation isolation;
 
-		private final com.fasterxml.jackson.databind.ObjectMapper objectMapper;
+		private final DetectionFacts facts;
 
-		StageIsolation(WorkloadIsolation isolation, com.fasterxml.jackson.databind.ObjectMapper objectMapper) {
+		StageIsolation(WorkloadIsolation isolation, DetectionFacts facts) {
 			this.isolation = isolation;
-			this.objectMapper = objectMapper;
+			this.facts = facts;
 		}
 
 		@Override
-		public void execute(DelegateExecution execution) throws Exception {
-			String workload = this.objectMapper.readTree((String) execution.getVariable(ResponseVariables.EVIDENCE))
-				.path(WorkloadIsolation.WORKLOAD)
-				.asText(null);
-			WorkloadIsolation.Staged staged = Staging.orRefuse(() -> this.isolation.stage(
-					execution.getProcessBusinessKey(), (String) execution.getVariable(ResponseVariables.IDENTITY),
-					workload, Boolean.TRUE.equals(execution.getVariable(CUSTOMER_FACING_CONFIRMED))));
+		public void execute(DelegateExecution execution) {
+			// The target is the workload the detection named, as stored: the validator only confirms customers, and
+			// that can only make the approval stricter.
+			DetectionFacts.Facts detection = this.facts.of(execution.getProcessBusinessKey());
+			String workload = detection.evidenceText(WorkloadIsolation.WORKLOAD);
+			WorkloadIsolation.Staged staged = Staging.orRefuse(() -> this.isolation.stage(detection.responseId(),
+					detection.identity(), workload,
+					Boolean.TRUE.equals(execution.getVariable(CUSTOMER_FACING_CONFIRMED))));
 			Staging.publish(execution, staged.action(), staged.blastRadius(), staged.rollbackPlan());
 			execution.setVariable("workload", workload);
 		}

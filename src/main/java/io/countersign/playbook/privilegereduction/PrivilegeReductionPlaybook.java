@@ -1,9 +1,9 @@
 package io.countersign.playbook.privilegereduction;
 
 import io.countersign.api.ApiException;
+import io.countersign.playbook.DetectionFacts;
 import io.countersign.playbook.Staging;
 import io.countersign.response.PlaybookDefinition;
-import io.countersign.response.ResponseVariables;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
@@ -33,15 +33,19 @@ class PrivilegeReductionPlaybook {
 
 		private final PrivilegeReduction reduction;
 
-		StageReduction(PrivilegeReduction reduction) {
+		private final DetectionFacts facts;
+
+		StageReduction(PrivilegeReduction reduction, DetectionFacts facts) {
 			this.reduction = reduction;
+			this.facts = facts;
 		}
 
 		@Override
 		public void execute(DelegateExecution execution) {
-			PrivilegeReduction.Staged staged = Staging.orRefuse(() -> this.reduction.stage(
-					execution.getProcessBusinessKey(), (String) execution.getVariable(ResponseVariables.IDENTITY),
-					(String) execution.getVariable(ResponseVariables.EVIDENCE),
+			// The used privileges are the detection's as received; a narrowing is checked against the stored proposal.
+			DetectionFacts.Facts detection = this.facts.of(execution.getProcessBusinessKey());
+			PrivilegeReduction.Staged staged = Staging.orRefuse(() -> this.reduction.stage(detection.responseId(),
+					detection.identity(), detection.evidence().toString(),
 					(String) execution.getVariable("narrowedTo")));
 			Staging.publish(execution, staged.action(), staged.blastRadius(), staged.rollbackPlan());
 			// The form pre-fills the narrowing field with the proposal.

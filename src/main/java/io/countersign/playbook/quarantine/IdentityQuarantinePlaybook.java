@@ -1,8 +1,8 @@
 package io.countersign.playbook.quarantine;
 
+import io.countersign.playbook.DetectionFacts;
 import io.countersign.playbook.Staging;
 import io.countersign.response.PlaybookDefinition;
-import io.countersign.response.ResponseVariables;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
@@ -25,14 +25,19 @@ class IdentityQuarantinePlaybook {
 
 		private final IdentityQuarantine quarantine;
 
-		StageQuarantine(IdentityQuarantine quarantine) {
+		private final DetectionFacts facts;
+
+		StageQuarantine(IdentityQuarantine quarantine, DetectionFacts facts) {
 			this.quarantine = quarantine;
+			this.facts = facts;
 		}
 
 		@Override
 		public void execute(DelegateExecution execution) {
-			IdentityQuarantine.Staged staged = Staging.orRefuse(() -> this.quarantine
-				.stage(execution.getProcessBusinessKey(), (String) execution.getVariable(ResponseVariables.IDENTITY)));
+			// Staged again after monitoring too: the identity is the stored one, whatever the variables say by then.
+			DetectionFacts.Facts detection = this.facts.of(execution.getProcessBusinessKey());
+			IdentityQuarantine.Staged staged = Staging
+				.orRefuse(() -> this.quarantine.stage(detection.responseId(), detection.identity()));
 			Staging.publish(execution, staged.action(), staged.blastRadius(), staged.rollbackPlan());
 			execution.setVariable("containmentStaged", staged.containmentStaged());
 		}

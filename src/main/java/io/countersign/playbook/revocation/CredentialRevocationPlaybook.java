@@ -1,8 +1,8 @@
 package io.countersign.playbook.revocation;
 
+import io.countersign.playbook.DetectionFacts;
 import io.countersign.playbook.Staging;
 import io.countersign.response.PlaybookDefinition;
-import io.countersign.response.ResponseVariables;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
@@ -26,15 +26,18 @@ class CredentialRevocationPlaybook {
 
 		private final CredentialRevocation revocation;
 
-		StageRevocation(CredentialRevocation revocation) {
+		private final DetectionFacts facts;
+
+		StageRevocation(CredentialRevocation revocation, DetectionFacts facts) {
 			this.revocation = revocation;
+			this.facts = facts;
 		}
 
 		@Override
 		public void execute(DelegateExecution execution) {
-			CredentialRevocation.Staged staged = Staging.orRefuse(() -> this.revocation.stage(
-					execution.getProcessBusinessKey(), (String) execution.getVariable(ResponseVariables.IDENTITY),
-					(String) execution.getVariable(ResponseVariables.CREDENTIAL)));
+			DetectionFacts.Facts detection = this.facts.of(execution.getProcessBusinessKey());
+			CredentialRevocation.Staged staged = Staging.orRefuse(() -> this.revocation.stage(detection.responseId(),
+					detection.identity(), detection.credential()));
 			Staging.publish(execution, staged.action(), staged.blastRadius(), staged.rollbackPlan());
 			execution.setVariable("containmentStaged", staged.containmentStaged());
 		}

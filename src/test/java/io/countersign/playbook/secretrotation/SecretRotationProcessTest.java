@@ -5,17 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 
-import java.util.List;
-
 import io.countersign.action.StagedAction;
 import io.countersign.gate.ApprovalGateProcess;
 import io.countersign.gate.ApprovalRefusedException;
 import io.countersign.gate.InvalidDecisionException;
-import io.countersign.inventory.CredentialKind;
-import io.countersign.inventory.CredentialStatus;
-import io.countersign.inventory.Environment;
-import io.countersign.inventory.IdentityStatus;
-import io.countersign.inventory.IdentityUpsertRequest;
 import io.countersign.response.ResponseStatus;
 import io.countersign.response.ResponseView;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -202,12 +195,9 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 	void shouldRollBackWithoutTouchingAVersionSomeoneElseCreated() {
 		ProcessInstance instance = stagedBy("scanner");
 		this.rotation.approveAs("bob");
-		// Between approval and apply, the credential is rotated outside Countersign.
-		String externalFingerprint = StagedAction.sha256("rotated by hand");
-		this.inventory.upsert(this.rotation.identityId, new IdentityUpsertRequest("team-test", null,
-				Environment.PRODUCTION, IdentityStatus.ACTIVE, List.of(), List.of(),
-				List.of(new IdentityUpsertRequest.CredentialRequest(this.rotation.credentialId,
-						CredentialKind.ACCESS_TOKEN, CredentialStatus.ACTIVE, externalFingerprint))));
+		// Between approval and apply, someone else's change rotates the credential (a report can no longer do that).
+		this.inventory.rotate(this.rotation.credentialId, 1, 2, "rotated-elsewhere:" + this.rotation.credentialId);
+		String externalFingerprint = this.rotation.credential().version(2).fingerprint();
 
 		execute(job());
 		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_RESTORE);
