@@ -1,5 +1,7 @@
 package io.countersign.engine;
 
+import java.beans.FeatureDescriptor;
+import java.util.Iterator;
 import java.util.Set;
 
 import org.camunda.bpm.engine.ProcessEngineException;
@@ -68,7 +70,7 @@ final class RestrictedExpressionManager extends JuelExpressionManager {
 	}
 
 	/** Resolves top-level names that are delegate beans; leaves every other name unresolved. */
-	static final class DelegateBeans extends ELResolver {
+	static final class DelegateBeans extends Passive {
 
 		private final ApplicationContext context;
 
@@ -85,6 +87,11 @@ final class RestrictedExpressionManager extends JuelExpressionManager {
 			return null;
 		}
 
+	}
+
+	/** A resolver that resolves nothing unless a subclass says so: what JUEL asks besides values. */
+	abstract static class Passive extends ELResolver {
+
 		@Override
 		public Class<?> getType(ELContext elContext, Object base, Object property) {
 			return null;
@@ -96,12 +103,11 @@ final class RestrictedExpressionManager extends JuelExpressionManager {
 
 		@Override
 		public boolean isReadOnly(ELContext elContext, Object base, Object property) {
-			return true;
+			return false;
 		}
 
 		@Override
-		public java.util.Iterator<java.beans.FeatureDescriptor> getFeatureDescriptors(ELContext elContext,
-				Object base) {
+		public Iterator<FeatureDescriptor> getFeatureDescriptors(ELContext elContext, Object base) {
 			return null;
 		}
 
@@ -116,7 +122,7 @@ final class RestrictedExpressionManager extends JuelExpressionManager {
 	 * Sees every property and method access first and refuses those that lead out of the playbook API. It never
 	 * resolves anything itself.
 	 */
-	static final class Guard extends ELResolver {
+	static final class Guard extends Passive {
 
 		private static final Set<String> REFUSED_MEMBERS = Set.of("class", "getClass", "classLoader",
 				"getClassLoader", "contextClassLoader", "getContextClassLoader", "forName", "newInstance",
@@ -162,22 +168,6 @@ final class RestrictedExpressionManager extends JuelExpressionManager {
 		@Override
 		public Class<?> getType(ELContext elContext, Object base, Object property) {
 			check(base, property);
-			return null;
-		}
-
-		@Override
-		public boolean isReadOnly(ELContext elContext, Object base, Object property) {
-			return false;
-		}
-
-		@Override
-		public java.util.Iterator<java.beans.FeatureDescriptor> getFeatureDescriptors(ELContext elContext,
-				Object base) {
-			return null;
-		}
-
-		@Override
-		public Class<?> getCommonPropertyType(ELContext elContext, Object base) {
 			return null;
 		}
 

@@ -19,14 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.countersign.action.StagedAction;
 import io.countersign.support.ApiClient;
 import io.countersign.support.ApiClient.Reply;
 import io.countersign.support.HttpIntegrationTest;
+import io.countersign.support.TestIdentities;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,8 +39,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @HttpIntegrationTest
 class ApprovalDecisionIntegrityIntegrationTest {
-
-	private static final ObjectMapper JSON = new ObjectMapper();
 
 	/** A second platform owner, so that two eligible approvers can race for the last place of a quorum. */
 	private static final String PIA = "pia";
@@ -67,8 +64,8 @@ class ApprovalDecisionIntegrityIntegrationTest {
 	@BeforeEach
 	void setUp() {
 		this.api = new ApiClient(this.port);
-		user(PIA, "platform-owners");
-		user(RAY, "agent-reviewers");
+		TestIdentities.user(this.identityService, PIA, "platform-owners");
+		TestIdentities.user(this.identityService, RAY, "agent-reviewers");
 		Reply upsert = this.api.put("scanner", "/api/v1/identities/" + this.identity,
 				Map.of("owner", "payments-team", "environment", "production", "privileges", List.of("repo:write"),
 						"credentials", List.of(Map.of("id", this.credential, "kind", "API_KEY", "fingerprint",
@@ -372,18 +369,7 @@ class ApprovalDecisionIntegrityIntegrationTest {
 	private List<JsonNode> ledger(String id) {
 		Reply reply = this.api.get("audrey", "/api/v1/audit?response=" + id);
 		assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
-		List<JsonNode> entries = new ArrayList<>();
-		for (String line : reply.body().split("\n")) {
-			if (!line.isBlank()) {
-				try {
-					entries.add(JSON.readTree(line));
-				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
-				}
-			}
-		}
-		return entries;
+		return ApiClient.jsonLines(reply);
 	}
 
 	private String engineRest(String path) {
@@ -400,18 +386,6 @@ class ApprovalDecisionIntegrityIntegrationTest {
 		}
 	}
 
-	private void user(String id, String... groups) {
-		if (this.identityService.createUserQuery().userId(id).count() == 0) {
-			User user = this.identityService.newUser(id);
-			user.setFirstName(id);
-			user.setLastName("Test");
-			user.setPassword(id);
-			this.identityService.saveUser(user);
-			for (String group : groups) {
-				this.identityService.createMembership(id, group);
-			}
-		}
-	}
 
 	/** A browser session in the Camunda webapps: the session cookie and the CSRF token every write must carry. */
 	private record Webapp(HttpClient http, String base, String xsrfToken) {

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.countersign.support.ApiClient;
 import io.countersign.support.ApiClient.Reply;
 import io.countersign.support.HttpIntegrationTest;
@@ -29,8 +27,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @HttpIntegrationTest
 class GovernanceLedgerIntegrationTest {
-
-	private static final ObjectMapper JSON = new ObjectMapper();
 
 	@LocalServerPort
 	int port;
@@ -132,18 +128,7 @@ class GovernanceLedgerIntegrationTest {
 	private List<JsonNode> ledger() {
 		Reply reply = this.api.get("audrey", "/api/v1/audit?after=0&limit=5000");
 		assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
-		List<JsonNode> entries = new ArrayList<>();
-		for (String line : reply.body().split("\n")) {
-			if (!line.isBlank()) {
-				try {
-					entries.add(JSON.readTree(line));
-				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
-				}
-			}
-		}
-		return entries;
+		return ApiClient.jsonLines(reply);
 	}
 
 	private String engineRest(String path) {

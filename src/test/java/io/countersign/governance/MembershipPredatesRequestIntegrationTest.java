@@ -10,9 +10,9 @@ import io.countersign.action.StagedAction;
 import io.countersign.support.ApiClient;
 import io.countersign.support.ApiClient.Reply;
 import io.countersign.support.HttpIntegrationTest;
+import io.countersign.support.TestIdentities;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,15 +47,7 @@ class MembershipPredatesRequestIntegrationTest {
 	@BeforeEach
 	void setUp() {
 		this.api = new ApiClient(this.port);
-		if (this.identityService.createUserQuery().userId(ROOT).count() == 0) {
-			User root = this.identityService.newUser(ROOT);
-			root.setFirstName("Root");
-			root.setLastName("Test");
-			root.setPassword(ROOT);
-			this.identityService.saveUser(root);
-			this.identityService.createMembership(ROOT, "camunda-admin");
-			this.identityService.createMembership(ROOT, "integrators");
-		}
+		TestIdentities.user(this.identityService, ROOT, "camunda-admin", "integrators");
 		Reply upsert = this.api.put("scanner", "/api/v1/identities/" + this.identity,
 				Map.of("owner", "payments-team", "environment", "production", "privileges", List.of("repo:write"),
 						"credentials", List.of(Map.of("id", this.credential, "kind", "API_KEY", "fingerprint",

@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -47,6 +49,22 @@ public final class ApiClient {
 	}
 
 	/** Polls {@code GET /api/v1/responses/{id}} as {@code user} until the response has {@code status}. */
+	/** The JSON lines of an NDJSON answer, such as the ledger's. */
+	public static List<JsonNode> jsonLines(Reply reply) {
+		List<JsonNode> lines = new ArrayList<>();
+		for (String line : reply.body().split("\n")) {
+			if (!line.isBlank()) {
+				try {
+					lines.add(MAPPER.readTree(line));
+				}
+				catch (IOException ex) {
+					throw new IllegalStateException("not a JSON line: " + line, ex);
+				}
+			}
+		}
+		return lines;
+	}
+
 	public JsonNode awaitResponseStatus(String user, String id, String status) {
 		return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
 			Reply reply = get(user, "/api/v1/responses/" + id);
