@@ -22,6 +22,7 @@ import io.countersign.audit.Ledger;
 import io.countersign.gate.ApprovalRefusedException;
 import io.countersign.gate.InvalidDecisionException;
 import io.countersign.gate.WithoutAuthorization;
+import io.countersign.governance.MembershipRule;
 import io.countersign.receipt.IssuedReceipt;
 import io.countersign.receipt.ReceiptRejectedException;
 import io.countersign.receipt.ReceiptRequest;
@@ -72,9 +73,12 @@ public class AgentActions {
 
 	private final Clock clock;
 
+	private final MembershipRule membershipRule;
+
 	AgentActions(AgentActionStore store, StandingGrants grants, ToolPolicy policy, RuntimeService runtimeService,
 			IdentityService identityService, Receipts receipts, ReceiptVerifier receiptVerifier, Ledger ledger,
-			AgentActionWaiters waiters, Clock clock) {
+			AgentActionWaiters waiters, Clock clock, MembershipRule membershipRule) {
+		this.membershipRule = membershipRule;
 		this.store = store;
 		this.grants = grants;
 		this.policy = policy;
@@ -232,6 +236,10 @@ public class AgentActions {
 			throw new ApprovalRefusedException("reviewer-group",
 					reviewer + " is not in " + action.reviewerGroup() + ", the group the policy names");
 		}
+		this.membershipRule.refusal(reviewer, Set.of(action.reviewerGroup()), groups, action.createdAt(),
+				Set.of(action.accountId())).ifPresent(reason -> {
+					throw new ApprovalRefusedException(MembershipRule.RULE, reason);
+				});
 		String decision = review.decision() == null ? "" : review.decision().strip().toUpperCase();
 		if (!decision.equals("APPROVE") && !decision.equals("DENY")) {
 			throw new InvalidDecisionException("decision", "decision must be APPROVE or DENY");

@@ -88,6 +88,28 @@ class MembershipPredatesRequestIntegrationTest {
 		assertThat(currentVersion()).isEqualTo(1);
 	}
 
+	@Test
+	void shouldRefuseAgentReviewerAddedToTheGroupAfterTheToolCallRequest() {
+		Reply asked = this.api.post("research-bot", "/api/v1/agent-actions",
+				"{\"agent\":\"research-bot\",\"tool\":\"crm.export\",\"arguments\":{\"customer\":\"ACME\"},"
+						+ "\"purpose\":\"Export\",\"scope\":\"crm:read\",\"durationSeconds\":300}");
+		assertThat(asked.status()).as(asked.toString()).isEqualTo(202);
+		String id = asked.json().path("id").asText();
+		String late = user("late-reviewer");
+		assertThat(this.api.send("admin", "PUT", engineRest("/group/agent-reviewers/members/" + late), null, Map.of())
+			.status()).isEqualTo(204);
+		String task = this.api.get(late, engineRest("/task?processInstanceBusinessKey=" + id)).json().get(0)
+			.path("id").asText();
+
+		Reply refused = this.api.post(late, engineRest("/task/" + task + "/complete"), Map.of("variables",
+				Map.of("decision", Map.of("value", "APPROVE"), "reason", Map.of("value", "fine"))));
+
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+		assertThat(refused.body()).contains("membership-predates-request");
+		assertThat(this.api.get("research-bot", "/api/v1/agent-actions/" + id).json().path("status").asText())
+			.isEqualTo("PENDING");
+	}
+
 	private String rotation(String requester) {
 		Reply started = this.api.post(requester, "/api/v1/responses",
 				Map.of("playbook", "secret-rotation", "identity", this.identity, "credential", this.credential,
