@@ -55,8 +55,8 @@ class RestrictedExpressionsIntegrationTest {
 
 	@Test
 	void shouldRefuseExpressionReachingJdbcClientBean() {
-		long entries = ledgerEntries();
 		String key = deployExpression("${jdbcClient.sql('delete from ledger_entry').update()}");
+		long entries = ledgerEntries();
 
 		Reply started = start(key);
 
