@@ -8,7 +8,9 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.exception.NullValueException;
+import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
 import org.camunda.bpm.engine.rest.exception.RestException;
 import org.camunda.bpm.engine.rest.exception.RestExceptionHandler;
 import org.slf4j.Logger;
@@ -34,6 +36,7 @@ class EngineRestConflicts {
 		return config -> {
 			config.register(ConflictMapper.class);
 			config.register(WrappedConflictMapper.class);
+			config.register(EngineFailureMapper.class);
 		};
 	}
 
@@ -53,6 +56,12 @@ class EngineRestConflicts {
 				if (cause instanceof OptimisticLockingException conflict) {
 					return conflict(conflict.getMessage());
 				}
+				if (cause instanceof ProcessEngineException engine && !(cause instanceof NullValueException)) {
+					Response classified = classified(engine);
+					if (classified != null) {
+						return classified;
+					}
+				}
 				// Completing a task that a concurrent completion has just ended: the same lost race, seen later.
 				if (cause instanceof NullValueException && ex.getMessage() != null
 						&& (ex.getMessage().startsWith("Cannot complete task")
@@ -63,6 +72,47 @@ class EngineRestConflicts {
 			return this.engineRest.toResponse(ex);
 		}
 
+	}
+
+	/**
+	 * An engine exception that is a lost race underneath (on H2 a lock timeout on a row the winner holds, HYT00) or a
+	 * database outage is answered 409 or 503; anything else exactly as engine-rest would.
+	 */
+	@Priority(Priorities.USER - 100)
+	static final class EngineFailureMapper implements ExceptionMapper<ProcessEngineException> {
+
+		private final ProcessEngineExceptionHandler engineRest = new ProcessEngineExceptionHandler();
+
+		@Override
+		public Response toResponse(ProcessEngineException ex) {
+			Response classified = classified(ex);
+			return classified != null ? classified : this.engineRest.toResponse(ex);
+		}
+
+	}
+
+	private static Response classified(Throwable failure) {
+		return switch (DatabaseFailures.classify(failure)) {
+			case CONFLICT -> conflict("The data changed concurrently; read it again and retry");
+			case UNAVAILABLE -> unavailable();
+			case OTHER -> null;
+		};
+	}
+
+	static Response unavailable() {
+		String message = "The database is not reachable; nothing was stored. Retry later";
+		log.warn("Engine-rest answered 503: {}", message);
+		Map<String, Object> problem = new LinkedHashMap<>();
+		problem.put("type", "ServiceUnavailable");
+		problem.put("title", "Service Unavailable");
+		problem.put("status", 503);
+		problem.put("detail", message);
+		problem.put("message", message);
+		return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+			.type("application/problem+json")
+			.header("Retry-After", ProblemDetailsAdvice.RETRY_AFTER_SECONDS)
+			.entity(problem)
+			.build();
 	}
 
 	static final class ConflictMapper implements ExceptionMapper<OptimisticLockingException> {
