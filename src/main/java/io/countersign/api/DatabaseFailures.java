@@ -11,6 +11,7 @@ import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 
 /**
  * What a failed database call means to the caller, whichever layer wrapped it (the engine's MyBatis, Spring's
@@ -46,6 +47,11 @@ public final class DatabaseFailures {
 					|| cause instanceof DataAccessResourceFailureException
 					|| cause instanceof TransientDataAccessResourceException
 					|| cause instanceof SQLTransientConnectionException) {
+				return Kind.UNAVAILABLE;
+			}
+			// The rollback (or commit) itself failed: the connection is gone. Spring reports this one and drops the
+			// failure that caused the rollback, so it is all there is to go by.
+			if (cause instanceof TransactionSystemException) {
 				return Kind.UNAVAILABLE;
 			}
 			if (cause instanceof SQLException sql) {
