@@ -307,7 +307,7 @@ class BadInputIntegrationTest {
 	private Map<String, Long> storedRows() {
 		Map<String, Long> counts = new TreeMap<>();
 		for (String table : this.jdbc.queryForList("SELECT table_name FROM information_schema.tables WHERE"
-				+ " table_schema = 'PUBLIC' AND table_type = 'BASE TABLE'", String.class)) {
+				+ " upper(table_schema) = 'PUBLIC' AND table_type = 'BASE TABLE'", String.class)) {
 			String upper = table.toUpperCase();
 			if ((!upper.startsWith("ACT_") && !upper.startsWith("COUNTERSIGN_SCHEMA")) || ENGINE_TABLES.contains(upper)) {
 				counts.put(upper, this.jdbc.queryForObject("SELECT count(*) FROM \"" + table + "\"", Long.class));
