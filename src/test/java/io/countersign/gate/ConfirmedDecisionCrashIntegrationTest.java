@@ -125,6 +125,7 @@ class ConfirmedDecisionCrashIntegrationTest {
 		finally {
 			receiver.stop(0);
 		}
+		ApplicationProcess.deleteDirectory(directory);
 	}
 
 	private static void sleep(Duration duration) {
@@ -193,6 +194,7 @@ class ConfirmedDecisionCrashIntegrationTest {
 			}
 			assertThat(Duration.ofNanos(System.nanoTime() - restarted)).isLessThan(LOCK_TIME.plusSeconds(60));
 		}
+		ApplicationProcess.deleteDirectory(directory);
 	}
 
 	private static String awaitingApproval(ApiClient api, String identity) {

@@ -145,9 +145,18 @@ public final class ApplicationProcess implements AutoCloseable {
 		}
 	}
 
-	/** The directory a test's databases and logs go to; kept when a test fails, for the logs. */
+	/** The directory a test's databases and logs go to; a test deletes it when it passed, else it stays for the logs. */
 	public static Path temporaryDirectory(String prefix) throws IOException {
 		return Files.createTempDirectory(new File(System.getProperty("java.io.tmpdir")).toPath(), prefix);
+	}
+
+	/** Deletes what {@link #temporaryDirectory(String)} created, once no application runs on it any more. */
+	public static void deleteDirectory(Path directory) throws IOException {
+		try (var paths = Files.walk(directory)) {
+			for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
 	}
 
 }
