@@ -193,7 +193,11 @@ class AgentActionController {
 			throw new ApiException(HttpStatus.BAD_REQUEST, "A JSON request body is required");
 		}
 		try {
-			return AgentJson.MAPPER.readValue(body, type);
+			T value = AgentJson.MAPPER.readValue(body, type);
+			if (value == null) {
+				throw new ApiException(HttpStatus.BAD_REQUEST, "The request body must be a JSON object, not null");
+			}
+			return value;
 		}
 		catch (UnrecognizedPropertyException ex) {
 			throw new ApiException(HttpStatus.BAD_REQUEST, "Unknown field '" + ex.getPropertyName() + "'",

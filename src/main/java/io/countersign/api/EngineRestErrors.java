@@ -25,8 +25,8 @@ import org.springframework.context.annotation.Configuration;
  * Engine-rest answers some client errors as server errors. A lost race (two people completing the same approval task
  * at once, or a decision that another one closed first) is a conflict: the earlier decision stands and the caller
  * should read the task again, so it is answered 409 problem+json, with {@code message} and {@code type} kept as
- * engine-rest writes them so that Tasklist shows the text as it shows any other error. A diagram the parser refused is
- * a 400.
+ * engine-rest writes them so that Tasklist shows the text as it shows any other error. A database outage is a 503, a
+ * diagram the parser refused a 400.
  */
 @Configuration(proxyBeanMethods = false)
 class EngineRestErrors {
@@ -38,7 +38,7 @@ class EngineRestErrors {
 		return config -> {
 			config.register(ConflictMapper.class);
 			config.register(WrappedConflictMapper.class);
-			config.register(WrappedBadRequestMapper.class);
+			config.register(EngineFailureMapper.class);
 		};
 	}
 
@@ -58,6 +58,12 @@ class EngineRestErrors {
 				if (cause instanceof OptimisticLockingException conflict) {
 					return conflict(conflict.getMessage());
 				}
+				if (cause instanceof ProcessEngineException engine && !(cause instanceof NullValueException)) {
+					Response classified = classified(engine);
+					if (classified != null) {
+						return classified;
+					}
+				}
 				// Completing a task that a concurrent completion has just ended: the same lost race, seen later.
 				if (cause instanceof NullValueException && ex.getMessage() != null
 						&& (ex.getMessage().startsWith("Cannot complete task")
@@ -70,22 +76,13 @@ class EngineRestErrors {
 
 	}
 
-	static final class ConflictMapper implements ExceptionMapper<OptimisticLockingException> {
-
-		@Override
-		public Response toResponse(OptimisticLockingException ex) {
-			return conflict(ex.getMessage());
-		}
-
-	}
-
 	/**
-	 * Deploying a diagram wraps what the parser refused (a script, a Java class) in a generic engine exception, which
-	 * engine-rest answers 500. The caller must change the diagram: 400. Anything else is answered as engine-rest
-	 * would.
+	 * An engine exception that is a lost race underneath (on H2 a lock timeout on a row the winner holds, HYT00) or a
+	 * database outage is answered 409 or 503; a diagram the parser refused (a script, a Java class), which deployment
+	 * wraps in a generic engine exception, is a 400; anything else is answered exactly as engine-rest would.
 	 */
 	@Priority(Priorities.USER - 100)
-	static final class WrappedBadRequestMapper implements ExceptionMapper<ProcessEngineException> {
+	static final class EngineFailureMapper implements ExceptionMapper<ProcessEngineException> {
 
 		private final ProcessEngineExceptionHandler engineRest = new ProcessEngineExceptionHandler();
 
@@ -94,18 +91,53 @@ class EngineRestErrors {
 			if (!(ex instanceof BadUserRequestException)) {
 				for (Throwable cause = ex.getCause(); cause != null; cause = cause.getCause()) {
 					if (cause instanceof BadUserRequestException refused) {
-						log.warn("Engine-rest request refused with 400: {}", refused.getMessage());
-						Map<String, Object> body = new LinkedHashMap<>();
-						body.put("type", BadUserRequestException.class.getSimpleName());
-						body.put("message", refused.getMessage());
-						return Response.status(Response.Status.BAD_REQUEST)
-							.type("application/json")
-							.entity(body)
-							.build();
+						return badRequest(refused.getMessage());
 					}
 				}
 			}
-			return this.engineRest.toResponse(ex);
+			Response classified = classified(ex);
+			return classified != null ? classified : this.engineRest.toResponse(ex);
+		}
+
+	}
+
+	private static Response badRequest(String message) {
+		log.warn("Engine-rest request refused with 400: {}", message);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", BadUserRequestException.class.getSimpleName());
+		body.put("message", message);
+		return Response.status(Response.Status.BAD_REQUEST).type("application/json").entity(body).build();
+	}
+
+	private static Response classified(Throwable failure) {
+		return switch (DatabaseFailures.classify(failure)) {
+			case CONFLICT -> conflict("The data changed concurrently; read it again and retry");
+			case UNAVAILABLE -> unavailable();
+			case OTHER -> null;
+		};
+	}
+
+	static Response unavailable() {
+		String message = "The database is not reachable; nothing was stored. Retry later";
+		log.warn("Engine-rest answered 503: {}", message);
+		Map<String, Object> problem = new LinkedHashMap<>();
+		problem.put("type", "ServiceUnavailable");
+		problem.put("title", "Service Unavailable");
+		problem.put("status", 503);
+		problem.put("detail", message);
+		problem.put("message", message);
+		return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+			.type("application/problem+json")
+			.header("Retry-After", ProblemDetailsAdvice.RETRY_AFTER_SECONDS)
+			.entity(problem)
+			.build();
+	}
+
+	static final class ConflictMapper implements ExceptionMapper<OptimisticLockingException> {
+
+		@Override
+		public Response toResponse(OptimisticLockingException ex) {
+			return conflict(ex.getMessage());
 		}
 
 	}

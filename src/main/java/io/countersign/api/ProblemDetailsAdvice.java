@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.countersign.inventory.InventoryConflictException;
 import jakarta.validation.ConstraintViolationException;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.BadUserRequestException;
@@ -23,6 +24,8 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.lang.Nullable;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -38,6 +41,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+	/** Long enough for a connection pool to find a restarted database again, short enough to keep agents waiting. */
+	static final String RETRY_AFTER_SECONDS = "5";
 
 	@ExceptionHandler(ApiException.class)
 	ProblemDetail api(ApiException ex) {
@@ -61,6 +67,42 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(OptimisticLockingException.class)
 	ProblemDetail concurrentChange(OptimisticLockingException ex) {
 		return problem(HttpStatus.CONFLICT, "The response changed concurrently; read it again and retry");
+	}
+
+	@ExceptionHandler(InventoryConflictException.class)
+	ProblemDetail inventoryConflict(InventoryConflictException ex) {
+		return problem(HttpStatus.CONFLICT, ex.getMessage());
+	}
+
+	/**
+	 * Whatever no handler above names: a lost race or a database outage, however deeply wrapped, is told as such
+	 * (409, or 503 with Retry-After); anything else is our bug, logged once with its stack trace and answered as a
+	 * problem without internals. Spring Security's exceptions go on to its own handlers.
+	 */
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<ProblemDetail> unexpected(Exception ex) throws Exception {
+		if (ex instanceof AccessDeniedException || ex instanceof AuthenticationException) {
+			throw ex;
+		}
+		return switch (DatabaseFailures.classify(ex)) {
+			case CONFLICT -> {
+				log.warn("Conflict answered 409: {}", ex.toString());
+				yield ResponseEntity.status(HttpStatus.CONFLICT)
+					.body(problem(HttpStatus.CONFLICT, "The data changed concurrently; read it again and retry"));
+			}
+			case UNAVAILABLE -> {
+				log.warn("Database unavailable, answered 503: {}", ex.toString());
+				yield ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+					.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+					.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "The database is not reachable; nothing was stored."
+							+ " Retry later"));
+			}
+			case OTHER -> {
+				log.error("Request failed", ex);
+				yield ResponseEntity.internalServerError()
+					.body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error; the server log has the details"));
+			}
+		};
 	}
 
 	@ExceptionHandler(ConstraintViolationException.class)
@@ -112,7 +154,8 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		}
 		else if (cause instanceof InvalidFormatException || cause instanceof ValueInstantiationException) {
 			JsonMappingException mapping = (JsonMappingException) cause;
-			String reason = mapping.getCause() != null ? mapping.getCause().getMessage() : "has an invalid value";
+			String reason = mapping.getCause() != null ? mapping.getCause().getMessage()
+					: cause instanceof InvalidFormatException ? mapping.getOriginalMessage() : "has an invalid value";
 			detail = "Field '" + path(mapping) + "' " + reason;
 		}
 		else if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
