@@ -11,6 +11,7 @@ import io.countersign.response.Responses;
 import io.countersign.security.Groups;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.task.Task;
@@ -81,13 +82,26 @@ class Approvals {
 		}
 		catch (OptimisticLockingException | NullValueException ex) {
 			// Someone else decided this task at the same moment; their decision stands and this one was not recorded.
-			throw new ApiException(HttpStatus.CONFLICT, "another decision on response '" + responseId
-					+ "' was recorded at the same moment; read the response and decide again if still needed");
+			throw lostRace(responseId);
+		}
+		catch (ProcessEngineException ex) {
+			// The winner's commit can also surface as a missing permission on the task it deleted, or a missing
+			// execution: whatever the engine says, a task that no longer exists means the race was lost.
+			this.identityService.clearAuthentication();
+			if (ex instanceof GateRefusal || this.taskService.createTaskQuery().taskId(task.getId()).count() > 0) {
+				throw ex;
+			}
+			throw lostRace(responseId);
 		}
 		finally {
 			this.identityService.clearAuthentication();
 		}
 		return this.responses.find(responseId).orElseThrow();
+	}
+
+	private static ApiException lostRace(String responseId) {
+		return new ApiException(HttpStatus.CONFLICT, "another decision on response '" + responseId
+				+ "' was recorded at the same moment; read the response and decide again if still needed");
 	}
 
 }
