@@ -1,0 +1,11 @@
+-- Signed ledger checkpoints: {seq, headHash, at} signed with the checkpoint key, whose private half is derived from
+-- COUNTERSIGN_LEDGER_KEY_SECRET and never stored. Kept here for the API and verify; each one is also written to a
+-- sink outside the database, which is what an operator with SQL cannot take back.
+create table ledger_checkpoint (
+    -- The primary key lets only one node sign a given head: the second insert fails and that node moves on.
+    seq       bigint        not null primary key,
+    head_hash varchar(80)   not null,
+    at        timestamp with time zone not null,
+    kid       varchar(128)  not null,
+    jws       varchar(2000) not null
+);
