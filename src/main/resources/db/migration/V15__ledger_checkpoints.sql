@@ -9,3 +9,6 @@ create table ledger_checkpoint (
     kid       varchar(128)  not null,
     jws       varchar(2000) not null
 );
+
+-- The ledger reads a decision row by request and approver while it holds the chain lock: keep that an index lookup.
+create index ix_approval_decision_request on approval_decision (approval_request_id, approver);
