@@ -2,7 +2,7 @@ package io.countersign.audit;
 
 import java.util.Optional;
 
-/** The checks of one link and of the head, shared by {@link Ledger#verify()} and the offline {@link VerifyLedger}. */
+/** The checks of one link of the chain and of its head, as {@link Ledger#verify()} applies them. */
 final class ChainChecks {
 
 	private ChainChecks() {
