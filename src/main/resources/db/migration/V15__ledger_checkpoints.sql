@@ -12,3 +12,7 @@ create table ledger_checkpoint (
 
 -- The ledger reads a decision row by request and approver while it holds the chain lock: keep that an index lookup.
 create index ix_approval_decision_request on approval_decision (approval_request_id, approver);
+
+-- HMAC-SHA256 of the entry's hash under a key derived from COUNTERSIGN_LEDGER_KEY_SECRET: an entry appended with SQL
+-- chains correctly but has no valid MAC. Null for entries written before this version (see ROW_COVERAGE_STARTED).
+alter table ledger_entry add column mac varchar(80);

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.interfaces.ECPublicKey;
+import java.util.HexFormat;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -22,7 +23,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.util.Base64URL;
 
 /**
- * The checkpoint signing key, derived from the ledger key secret alone: every node with the same secret signs with
+ * The checkpoint signing key and the entry MAC key, both derived from the ledger key secret alone: every node with the same secret signs with
  * the same key, and nothing in the database, not even an encrypted copy, holds the private half. Someone with SQL
  * but without the secret cannot sign a checkpoint for a rewritten chain.
  *
@@ -38,6 +39,8 @@ public final class CheckpointKey {
 	public static final String KID_PREFIX = "ledger-checkpoint-";
 
 	private static final String LABEL = "countersign ledger checkpoint key v1";
+
+	private static final String MAC_LABEL = "countersign ledger entry mac key v1";
 
 	private static final BigInteger P = new BigInteger(
 			"ffffffff00000001000000000000000000000000ffffffffffffffffffffffff", 16);
@@ -55,8 +58,11 @@ public final class CheckpointKey {
 
 	private final ECKey jwk;
 
-	private CheckpointKey(ECKey jwk) {
+	private final SecretKeySpec macKey;
+
+	private CheckpointKey(ECKey jwk, SecretKeySpec macKey) {
 		this.jwk = jwk;
+		this.macKey = macKey;
 	}
 
 	/** @throws IllegalArgumentException when the secret is shorter than {@link LedgerProperties#MIN_SECRET_LENGTH} */
@@ -65,7 +71,7 @@ public final class CheckpointKey {
 			throw new IllegalArgumentException(LedgerProperties.SECRET_SETTING + " needs at least "
 					+ LedgerProperties.MIN_SECRET_LENGTH + " characters");
 		}
-		BigInteger d = new BigInteger(1, hmac(secret)).mod(N.subtract(BigInteger.ONE)).add(BigInteger.ONE);
+		BigInteger d = new BigInteger(1, hmac(secret, LABEL)).mod(N.subtract(BigInteger.ONE)).add(BigInteger.ONE);
 		BigInteger[] q = multiply(d, GX, GY);
 		try {
 			ECKey unnamed = new ECKey.Builder(Curve.P_256, unsigned(q[0]), unsigned(q[1])).d(unsigned(d)).build();
@@ -74,7 +80,7 @@ public final class CheckpointKey {
 				.keyID(KID_PREFIX + unnamed.computeThumbprint().toString())
 				.build();
 			requirePair(jwk);
-			return new CheckpointKey(jwk);
+			return new CheckpointKey(jwk, new SecretKeySpec(hmac(secret, MAC_LABEL), "HmacSHA256"));
 		}
 		catch (JOSEException ex) {
 			throw new IllegalStateException("Cannot build the ledger checkpoint key", ex);
@@ -121,11 +127,26 @@ public final class CheckpointKey {
 		}
 	}
 
-	private static byte[] hmac(String secret) {
+	/**
+	 * The MAC that seals one entry's hash: {@code hmac-sha256:} and hex. Someone with SQL but without the secret can
+	 * append entries that chain correctly, but not ones that carry a valid MAC.
+	 */
+	String mac(String entryHash) {
+		try {
+			Mac mac = Mac.getInstance("HmacSHA256");
+			mac.init(this.macKey);
+			return "hmac-sha256:" + HexFormat.of().formatHex(mac.doFinal(entryHash.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException("HmacSHA256 is required by every Java platform", ex);
+		}
+	}
+
+	private static byte[] hmac(String secret, String label) {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-			return mac.doFinal(LABEL.getBytes(StandardCharsets.UTF_8));
+			return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("HmacSHA256 is required by every Java platform", ex);

@@ -110,6 +110,12 @@ class Checkpoints implements SchedulingConfigurer {
 				return Optional.empty();
 			}
 		}
+		long unsealed = firstUnsealed(last.map(Checkpoint::seq).orElse(-1L), head.seq());
+		if (unsealed > 0) {
+			log.error("Ledger entry {} carries no valid MAC: it was appended or rewritten with SQL. No new checkpoint "
+					+ "is signed until this is investigated.", unsealed);
+			return Optional.empty();
+		}
 		if (!head.hash().equals(entryHash(head.seq()).orElse(null))) {
 			log.error("The ledger head names entry {} with a hash that entry does not have; not signing it",
 					head.seq());
@@ -215,6 +221,26 @@ class Checkpoints implements SchedulingConfigurer {
 
 	CheckpointKey key() {
 		return this.key;
+	}
+
+	/**
+	 * The first entry after {@code afterSeq} (after the start of row coverage when there is no checkpoint yet) whose
+	 * MAC does not match its hash, or 0: a checkpoint must never vouch for an entry someone appended with SQL.
+	 */
+	private long firstUnsealed(long afterSeq, long toSeq) {
+		long from = afterSeq >= 0 ? afterSeq : this.jdbc
+			.sql("select coalesce(min(seq), 1) - 1 from ledger_entry where type = ?")
+			.param(LedgerVerifier.COVERAGE_STARTED)
+			.query(Long.class)
+			.single();
+		return this.jdbc.sql("select seq, hash, mac from ledger_entry where seq > ? and seq <= ? order by seq")
+			.params(from, toSeq)
+			.query((rs, n) -> this.key.mac(rs.getString("hash")).equals(rs.getString("mac")) ? 0L : rs.getLong("seq"))
+			.list()
+			.stream()
+			.filter(seq -> seq > 0)
+			.findFirst()
+			.orElse(0L);
 	}
 
 	private Optional<String> entryHash(long seq) {

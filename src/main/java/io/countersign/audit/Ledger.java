@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.CanonicalJson;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -61,8 +62,17 @@ public class Ledger {
 
 	private final CoveredRows rows;
 
+	/** Seals each entry's hash with a MAC under the ledger key secret; null in tests of the bare chain. */
+	private final CheckpointKey key;
+
 	Ledger(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+		this(jdbc, transactionManager, null);
+	}
+
+	@Autowired
+	Ledger(JdbcClient jdbc, PlatformTransactionManager transactionManager, CheckpointKey key) {
 		this.jdbc = jdbc;
+		this.key = key;
 		this.rows = new CoveredRows(jdbc);
 		this.ownTransaction = new TransactionTemplate(transactionManager);
 		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -195,9 +205,10 @@ public class Ledger {
 			seq++;
 			String hash = LedgerHashes.hash(seq, entry.at(), entry.responseId(), entry.type(), entry.actor(),
 					entry.detail(), entry.data(), prevHash);
-			this.jdbc.sql("insert into ledger_entry (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			this.jdbc.sql("insert into ledger_entry (" + COLUMNS + ", mac) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 				.params(seq, OffsetDateTime.ofInstant(entry.at(), ZoneOffset.UTC), entry.responseId(), entry.type(),
-						entry.actor(), entry.detail(), entry.dataText(), prevHash, hash)
+						entry.actor(), entry.detail(), entry.dataText(), prevHash, hash,
+						this.key == null ? null : this.key.mac(hash))
 				.update();
 			prevHash = hash;
 		}

@@ -74,6 +74,9 @@ public record LedgerVerification(boolean ok, long entries, Head head, Broken fir
 		/** The entry a signed checkpoint vouches for has another hash now: it or an entry before it was rewritten. */
 		CHECKPOINT_MISMATCH,
 
+		/** An entry from ROW_COVERAGE_STARTED on lacks the MAC of its hash: it was appended or rewritten with SQL. */
+		MAC_MISMATCH,
+
 		/** A signed checkpoint names an entry past the last one: entries were removed from the end. */
 		CHECKPOINT_BEYOND_HEAD,
 

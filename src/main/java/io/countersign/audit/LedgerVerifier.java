@@ -33,6 +33,8 @@ class LedgerVerifier implements SmartInitializingSingleton {
 	private static final Logger log = LoggerFactory.getLogger(LedgerVerifier.class);
 
 
+	private static final int PAGE = 1000;
+
 	private final Ledger ledger;
 
 	private final Checkpoints checkpoints;
@@ -127,10 +129,43 @@ class LedgerVerifier implements SmartInitializingSingleton {
 		if (invalid != null) {
 			return result.broken(invalid);
 		}
+		LedgerVerification.Broken unsealed = checkMacs(claims.coverageStartedSeq == null ? 1 : claims.coverageStartedSeq,
+				last);
+		if (unsealed != null) {
+			return result.broken(unsealed);
+		}
 		RowCheck rows = new RowCheck(this.jdbc, claims);
 		LedgerVerification.Broken broken = rows.run();
 		result = result.withCoverage(rows.coverage());
 		return broken == null ? result : result.broken(broken);
+	}
+
+	/**
+	 * Every entry from the start of coverage on must carry the MAC of its hash: the chain alone lets anyone with SQL
+	 * append well-formed entries after the last checkpoint, such as a DECIDED entry for an approval row they inserted.
+	 */
+	private LedgerVerification.Broken checkMacs(long from, long to) {
+		long after = from - 1;
+		while (after < to) {
+			List<Map.Entry<Long, Boolean>> page = this.jdbc
+				.sql("select seq, hash, mac from ledger_entry where seq > ? and seq <= ? order by seq limit ?")
+				.params(after, to, PAGE)
+				.query((rs, n) -> Map.entry(rs.getLong("seq"),
+						this.checkpoints.key().mac(rs.getString("hash")).equals(rs.getString("mac"))))
+				.list();
+			if (page.isEmpty()) {
+				return null;
+			}
+			for (Map.Entry<Long, Boolean> sealed : page) {
+				if (!sealed.getValue()) {
+					return new LedgerVerification.Broken(sealed.getKey(), LedgerVerification.Reason.MAC_MISMATCH,
+							"entry " + sealed.getKey() + " carries no valid MAC under the ledger key: it was written "
+									+ "or rewritten by someone without the key secret");
+				}
+				after = sealed.getKey();
+			}
+		}
+		return null;
 	}
 
 	/** What the chain says about checkpoints and approval rows, gathered while it is read. */
@@ -149,6 +184,8 @@ class LedgerVerifier implements SmartInitializingSingleton {
 
 		Instant coverageStartedAt;
 
+		Long coverageStartedSeq;
+
 		Claims(Map<Long, Checkpoint> checkpoints) {
 			this.checkpoints = checkpoints;
 		}
@@ -165,6 +202,7 @@ class LedgerVerifier implements SmartInitializingSingleton {
 			if (COVERAGE_STARTED.equals(entry.type()) && this.decisionsUpTo == null) {
 				this.decisionsUpTo = entry.data() == null ? 0 : entry.data().path("decisionRowsUpTo").asLong(0);
 				this.coverageStartedAt = entry.at();
+				this.coverageStartedSeq = entry.seq();
 			}
 			JsonNode data = entry.data();
 			if (data == null) {
@@ -175,8 +213,16 @@ class LedgerVerifier implements SmartInitializingSingleton {
 						new Claim(entry.seq(), data.path(CoveredRows.REQUEST_HASH).asText()));
 			}
 			if (data.path(CoveredRows.DECISION_HASH).isTextual()) {
-				this.decisions.put(data.path(CoveredRows.DECISION_ID).asLong(),
+				long row = data.path(CoveredRows.DECISION_ID).asLong();
+				Claim earlier = this.decisions.put(row,
 						new Claim(entry.seq(), data.path(CoveredRows.DECISION_HASH).asText()));
+				// Decision rows are only ever inserted: one entry records each, and a second one is forged.
+				if (earlier != null && this.mismatch == null) {
+					this.mismatch = new LedgerVerification.Broken(entry.seq(),
+							LedgerVerification.Reason.DECISION_ALTERED, "entry " + entry.seq()
+									+ " records approval_decision row " + row + ", which entry " + earlier.seq()
+									+ " recorded already");
+				}
 			}
 		}
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /** Signing, reading and refusing checkpoints, and the file they are appended to, on a private H2 database. */
@@ -47,7 +48,8 @@ class CheckpointsTest {
 	@BeforeEach
 	void setUp() {
 		LedgerTestSupport.migrate(this.dataSource, null);
-		this.ledger = LedgerTestSupport.ledger(this.dataSource);
+		this.ledger = new Ledger(JdbcClient.create(this.dataSource), new DataSourceTransactionManager(this.dataSource),
+				CheckpointKey.of(SECRET));
 		this.jdbc = JdbcClient.create(this.dataSource);
 		this.checkpoints = checkpoints(SECRET, 3, Clock.systemUTC());
 	}
@@ -141,6 +143,18 @@ class CheckpointsTest {
 
 		assertThat(this.checkpoints.checkpointIfDue()).isEmpty();
 		assertThat(this.checkpoints.latest()).contains(first);
+	}
+
+	@Test
+	void shouldNeverVouchForAnEntryWithoutAValidMac() {
+		append(3);
+		this.checkpoints.checkpointIfDue().orElseThrow();
+		// Someone who can write SQL but lacks the secret appends entries that chain correctly.
+		LedgerTestSupport.ledger(this.dataSource).append(null, "SYSTEM_NOTE", null, "appended with SQL");
+		append(2);
+
+		assertThat(this.checkpoints.checkpointIfDue()).isEmpty();
+		assertThat(this.checkpoints.latest().orElseThrow().seq()).isEqualTo(3);
 	}
 
 	@Test

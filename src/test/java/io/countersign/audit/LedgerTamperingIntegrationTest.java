@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -80,6 +82,8 @@ class LedgerTamperingIntegrationTest {
 
 	List<LedgerEntry> untampered;
 
+	Map<Long, String> untamperedMacs;
+
 	List<Map.Entry<Long, String>> untamperedDecisions;
 
 	@BeforeEach
@@ -128,6 +132,11 @@ class LedgerTamperingIntegrationTest {
 		assertThat(intact.path("coverage").path("notCovered").asLong()).isZero();
 		assertThat(offline()).startsWith("OK");
 		this.untampered = ledger().page(0, 100_000);
+		this.untamperedMacs = this.jdbc.sql("select seq, mac from ledger_entry")
+			.query((rs, n) -> Map.entry(rs.getLong("seq"), rs.getString("mac")))
+			.list()
+			.stream()
+			.collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
 		this.untamperedDecisions = this.jdbc.sql("select id, decision from approval_decision")
 			.query((rs, n) -> Map.entry(rs.getLong("id"), rs.getString("decision")))
 			.list();
@@ -142,15 +151,17 @@ class LedgerTamperingIntegrationTest {
 		this.jdbc.sql("delete from ledger_entry").update();
 		for (LedgerEntry entry : this.untampered) {
 			this.jdbc.sql("""
-					insert into ledger_entry (seq, at, response_id, type, actor, detail, data, prev_hash, hash)
-					values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+					insert into ledger_entry (seq, at, response_id, type, actor, detail, data, prev_hash, hash, mac)
+					values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
 				.params(entry.seq(), OffsetDateTime.ofInstant(entry.at(), ZoneOffset.UTC), entry.responseId(),
 						entry.type(), entry.actor(), entry.detail(),
-						entry.data() == null ? null : CanonicalJson.write(entry.data()), entry.prevHash(), entry.hash())
+						entry.data() == null ? null : CanonicalJson.write(entry.data()), entry.prevHash(), entry.hash(),
+						this.untamperedMacs.get(entry.seq()))
 				.update();
 		}
 		LedgerEntry last = this.untampered.get(this.untampered.size() - 1);
 		this.jdbc.sql("update ledger_head set seq = ?, hash = ?").params(last.seq(), last.hash()).update();
+		this.jdbc.sql("delete from ledger_checkpoint where seq > ?").param(last.seq()).update();
 		this.jdbc.sql("delete from approval_decision where id > ?")
 			.param(this.untamperedDecisions.stream().mapToLong(Map.Entry::getKey).max().orElse(0))
 			.update();
@@ -246,6 +257,48 @@ class LedgerTamperingIntegrationTest {
 			.update();
 
 		assertBroken(verify(this.checkpoint), "DECISION_UNRECORDED");
+	}
+
+	@Test
+	void shouldDetectAnApprovalInsertedWithAWellFormedEntryAppendedAfterTheCheckpoint() {
+		// The tamperer adds carol's APPROVE to the table and a DECIDED entry for it that chains and claims the row.
+		this.jdbc.sql("""
+				insert into approval_decision (approval_request_id, response_id, task_id, approver, decision, reason,
+				    action_fingerprint, decided_at)
+				select approval_request_id, response_id, task_id, 'carol', 'APPROVE', 'ok', action_fingerprint,
+				    decided_at from approval_decision where response_id = ?""")
+			.param(this.responseId)
+			.update();
+		CoveredRows.Row row = this.jdbc
+			.sql("select " + CoveredRows.DECISION_COLUMNS + " from approval_decision where approver = 'carol' "
+					+ "and response_id = ?")
+			.param(this.responseId)
+			.query(CoveredRows::decisionRow)
+			.single();
+		LedgerVerification.Head head = ledger().head().orElseThrow();
+		LedgerEntry decided = ledger().page(this.decidedSeq - 1, 1).get(0);
+		ObjectNode data = decided.data().deepCopy();
+		data.put("decision", "APPROVE").put(CoveredRows.DECISION_ID, row.id()).put(CoveredRows.DECISION_HASH, row.hash());
+		String dataText = CanonicalJson.write(data);
+		Instant at = LedgerHashes.truncate(Instant.now());
+		long seq = head.seq() + 1;
+		String hash = LedgerHashes.hash(seq, at, this.responseId, "DECIDED", "carol", "APPROVE: ok",
+				LedgerHashes.parseData(dataText), head.hash());
+		this.jdbc.sql("""
+				insert into ledger_entry (seq, at, response_id, type, actor, detail, data, prev_hash, hash)
+				values (?, ?, ?, 'DECIDED', 'carol', 'APPROVE: ok', ?, ?, ?)""")
+			.params(seq, OffsetDateTime.ofInstant(at, ZoneOffset.UTC), this.responseId, dataText, head.hash(), hash)
+			.update();
+		this.jdbc.sql("update ledger_head set seq = ?, hash = ?").params(seq, hash).update();
+		assertThat(chainAlone().ok()).as("the chain alone still looks whole").isTrue();
+
+		JsonNode verdict = verify(this.checkpoint);
+
+		assertBroken(verdict, "MAC_MISMATCH");
+		assertThat(verdict.path("firstBroken").path("seq").asLong()).isEqualTo(seq);
+		// Nor does any node vouch for the forged entry with a checkpoint.
+		Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> true);
+		assertThat(checkpoints()).extracting(Checkpoint::seq).doesNotContain(seq);
 	}
 
 	@Test
