@@ -89,23 +89,7 @@ class LedgerTamperingIntegrationTest {
 	@BeforeEach
 	void bobRejectsAndTheHeadIsCheckpointed() {
 		this.api = new ApiClient(this.port);
-		String identity = "svc-ledger-" + UUID.randomUUID();
-		String credential = "token-ledger-" + UUID.randomUUID();
-		Reply upsert = this.api.put("scanner", "/api/v1/identities/" + identity,
-				Map.of("owner", "team-ledger", "environment", "production", "credentials", List.of(Map.of("id",
-						credential, "kind", "ACCESS_TOKEN", "fingerprint", StagedAction.sha256("v1")))));
-		assertThat(upsert.status()).as(upsert.toString()).isEqualTo(200);
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("playbook", "secret-rotation");
-		body.put("identity", identity);
-		body.put("credential", credential);
-		body.put("summary", "Token found in public repo");
-		body.put("source", "github-secret-scanning");
-		body.put("severity", "high");
-		body.put("environment", "production");
-		Reply started = this.api.post("scanner", "/api/v1/responses", body);
-		assertThat(started.status()).as(started.toString()).isEqualTo(202);
-		this.responseId = started.json().path("id").asText();
+		this.responseId = startRotation();
 		JsonNode staged = this.api.awaitResponseStatus("scanner", this.responseId, "AWAITING_APPROVAL");
 		Reply rejected = this.api.post("bob", "/api/v1/responses/" + this.responseId + "/decision",
 				Map.of("decision", "REJECT", "reason", "not during the freeze", "fingerprint",
@@ -131,6 +115,11 @@ class LedgerTamperingIntegrationTest {
 		assertThat(intact.path("coverage").path("decisionRows").asLong()).isGreaterThanOrEqualTo(1);
 		assertThat(intact.path("coverage").path("notCovered").asLong()).isZero();
 		assertThat(offline()).startsWith("OK");
+		snapshot();
+	}
+
+	/** What {@link #undoTheTampering()} puts back. */
+	private void snapshot() {
 		this.untampered = ledger().page(0, 100_000);
 		this.untamperedMacs = this.jdbc.sql("select seq, mac from ledger_entry")
 			.query((rs, n) -> Map.entry(rs.getLong("seq"), rs.getString("mac")))
@@ -171,6 +160,36 @@ class LedgerTamperingIntegrationTest {
 				.update();
 		}
 		assertThat(verify(null).path("ok").asBoolean()).as("restored").isTrue();
+	}
+
+	@Test
+	void shouldVerifyAnUntamperedTwoPersonApprovalThroughToItsReceipt() {
+		String approved = startRotation();
+		String fingerprint = this.api.awaitResponseStatus("scanner", approved, "AWAITING_APPROVAL")
+			.path("stagedAction")
+			.path("fingerprint")
+			.asText();
+		Reply first = this.api.post("bob", "/api/v1/responses/" + approved + "/decision",
+				Map.of("decision", "APPROVE", "reason", "rotate it", "fingerprint", fingerprint));
+		assertThat(first.status()).as(first.toString()).isIn(200, 204);
+		if (this.api.get("scanner", "/api/v1/responses/" + approved).json().path("approvals").get(0)
+			.path("requiredApprovals").asInt() > 1) {
+			Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> this.api
+				.post("paul", "/api/v1/responses/" + approved + "/decision",
+						Map.of("decision", "APPROVE", "reason", "rotate it too", "fingerprint", fingerprint))
+				.status() == 200);
+		}
+		Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> entries("/api/v1/audit?response=" + approved)
+			.stream()
+			.anyMatch(entry -> entry.path("type").asText().equals("RECEIPT_ISSUED")));
+
+		JsonNode verdict = verify(this.checkpoint);
+
+		assertThat(verdict.path("ok").asBoolean()).as(verdict.toString()).isTrue();
+		assertThat(verdict.path("coverage").path("decisionRows").asLong()).isGreaterThanOrEqualTo(2);
+		assertThat(verdict.path("coverage").path("notCovered").asLong()).isZero();
+		// Nothing was tampered with: what is there now is what the next test starts from.
+		snapshot();
 	}
 
 	@Test
@@ -319,6 +338,26 @@ class LedgerTamperingIntegrationTest {
 		assertThat(this.api.get("audrey", "/api/v1/audit/checkpoints?limit=0").status()).isEqualTo(400);
 		JsonNode jwks = this.api.get(null, "/.well-known/jwks.json").json();
 		assertThat(jwks.path("keys").findValuesAsText("kid")).contains(this.checkpoint.kid());
+	}
+
+	private String startRotation() {
+		String identity = "svc-ledger-" + UUID.randomUUID();
+		String credential = "token-ledger-" + UUID.randomUUID();
+		Reply upsert = this.api.put("scanner", "/api/v1/identities/" + identity,
+				Map.of("owner", "team-ledger", "environment", "production", "credentials", List.of(Map.of("id",
+						credential, "kind", "ACCESS_TOKEN", "fingerprint", StagedAction.sha256("v1")))));
+		assertThat(upsert.status()).as(upsert.toString()).isEqualTo(200);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("playbook", "secret-rotation");
+		body.put("identity", identity);
+		body.put("credential", credential);
+		body.put("summary", "Token found in public repo");
+		body.put("source", "github-secret-scanning");
+		body.put("severity", "high");
+		body.put("environment", "production");
+		Reply started = this.api.post("scanner", "/api/v1/responses", body);
+		assertThat(started.status()).as(started.toString()).isEqualTo(202);
+		return started.json().path("id").asText();
 	}
 
 	private JsonNode verify(Checkpoint against) {
