@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -32,12 +33,25 @@ class AuditController {
 
 	static final int MAX_LIMIT = 5000;
 
+	static final int DEFAULT_CHECKPOINT_LIMIT = 100;
+
+	static final int MAX_CHECKPOINT_LIMIT = 1000;
+
+	/** A compact ES256 JWS of our payload is about 400 characters; anything far longer is not one. */
+	static final int MAX_CHECKPOINT_LENGTH = 2000;
+
 	private final Ledger ledger;
+
+	private final LedgerVerifier verifier;
+
+	private final Checkpoints checkpoints;
 
 	private final ObjectMapper objectMapper;
 
-	AuditController(Ledger ledger, ObjectMapper objectMapper) {
+	AuditController(Ledger ledger, LedgerVerifier verifier, Checkpoints checkpoints, ObjectMapper objectMapper) {
 		this.ledger = ledger;
+		this.verifier = verifier;
+		this.checkpoints = checkpoints;
 		this.objectMapper = objectMapper;
 	}
 
@@ -82,9 +96,49 @@ class AuditController {
 		write(http, entries);
 	}
 
+	/**
+	 * The chain, the newest stored checkpoints and the approval tables; with {@code ?checkpoint=<JWS>} also a
+	 * checkpoint the caller kept outside the database, the only proof that survives someone with SQL.
+	 */
 	@GetMapping("/verify")
-	LedgerVerification verify() {
-		return this.ledger.verify();
+	LedgerVerification verify(@RequestParam(required = false) String checkpoint) {
+		Checkpoint external = null;
+		if (checkpoint != null) {
+			if (checkpoint.isBlank() || checkpoint.length() > MAX_CHECKPOINT_LENGTH) {
+				throw new ApiException(HttpStatus.BAD_REQUEST, "checkpoint must be a signed checkpoint (compact JWS)",
+						"checkpoint");
+			}
+			try {
+				external = this.checkpoints.parse(checkpoint);
+			}
+			catch (Checkpoints.InvalidCheckpointException ex) {
+				throw new ApiException(HttpStatus.BAD_REQUEST, ex.getMessage(), "checkpoint");
+			}
+		}
+		return this.verifier.verify(external);
+	}
+
+	/** Signed checkpoints with a seq after {@code after}, oldest first, with a {@code Link rel="next"} while more remain. */
+	@GetMapping("/checkpoints")
+	ResponseEntity<List<Checkpoint>> checkpoints(@RequestParam(required = false) Long after,
+			@RequestParam(required = false) Integer limit) {
+		long from = after == null ? 0 : after;
+		int size = limit == null ? DEFAULT_CHECKPOINT_LIMIT : limit;
+		if (from < 0) {
+			throw new ApiException(HttpStatus.BAD_REQUEST, "after must be 0 or a seq", "after");
+		}
+		if (size < 1 || size > MAX_CHECKPOINT_LIMIT) {
+			throw new ApiException(HttpStatus.BAD_REQUEST, "limit must be between 1 and " + MAX_CHECKPOINT_LIMIT,
+					"limit");
+		}
+		List<Checkpoint> page = this.checkpoints.page(from, size + 1);
+		ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+		if (page.size() > size) {
+			page = page.subList(0, size);
+			ok.header(HttpHeaders.LINK, "</api/v1/audit/checkpoints?after=" + page.get(size - 1).seq() + "&limit="
+					+ size + ">; rel=\"next\"");
+		}
+		return ok.body(page);
 	}
 
 	private void write(HttpServletResponse http, List<LedgerEntry> entries) throws IOException {

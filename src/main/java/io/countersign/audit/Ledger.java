@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.CanonicalJson;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -58,8 +60,20 @@ public class Ledger {
 
 	private final Clock clock = Clock.systemUTC();
 
+	private final CoveredRows rows;
+
+	/** Seals each entry's hash with a MAC under the ledger key secret; null in tests of the bare chain. */
+	private final CheckpointKey key;
+
 	Ledger(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+		this(jdbc, transactionManager, null);
+	}
+
+	@Autowired
+	Ledger(JdbcClient jdbc, PlatformTransactionManager transactionManager, CheckpointKey key) {
 		this.jdbc = jdbc;
+		this.key = key;
+		this.rows = new CoveredRows(jdbc);
 		this.ownTransaction = new TransactionTemplate(transactionManager);
 		this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 	}
@@ -137,6 +151,12 @@ public class Ledger {
 	 * while it runs are checked too: it only compares with the head once no entry is left past the last one read.
 	 */
 	public LedgerVerification verify() {
+		return verify(entry -> {
+		});
+	}
+
+	/** As {@link #verify()}, handing each intact entry to {@code visitor} in chain order. */
+	LedgerVerification verify(Consumer<LedgerEntry> visitor) {
 		long checked = 0;
 		long expectedSeq = 1;
 		String expectedPrevHash = LedgerHashes.GENESIS;
@@ -144,10 +164,11 @@ public class Ledger {
 			List<LedgerEntry> entries = page(expectedSeq - 1, VERIFY_PAGE_SIZE);
 			for (LedgerEntry entry : entries) {
 				checked++;
-				LedgerVerification.Broken broken = check(entry, expectedSeq, expectedPrevHash);
+				LedgerVerification.Broken broken = ChainChecks.check(entry, expectedSeq, expectedPrevHash);
 				if (broken != null) {
 					return new LedgerVerification(false, checked, head().orElse(null), broken);
 				}
+				visitor.accept(entry);
 				expectedSeq++;
 				expectedPrevHash = entry.hash();
 			}
@@ -160,48 +181,9 @@ public class Ledger {
 			if (head.isPresent() && head.get().seq() > lastSeq && !page(lastSeq, 1).isEmpty()) {
 				continue;
 			}
-			LedgerVerification.Broken broken = checkHead(head, lastSeq, expectedPrevHash);
+			LedgerVerification.Broken broken = ChainChecks.checkHead(head, lastSeq, expectedPrevHash);
 			return new LedgerVerification(broken == null, checked, head.orElse(null), broken);
 		}
-	}
-
-	private static LedgerVerification.Broken check(LedgerEntry entry, long expectedSeq, String expectedPrevHash) {
-		if (entry.seq() != expectedSeq) {
-			return new LedgerVerification.Broken(expectedSeq, LedgerVerification.Reason.SEQ_GAP,
-					"entry " + expectedSeq + " is missing; the next entry is " + entry.seq());
-		}
-		if (!expectedPrevHash.equals(entry.prevHash())) {
-			return new LedgerVerification.Broken(entry.seq(), LedgerVerification.Reason.PREV_HASH_MISMATCH,
-					"prevHash is " + entry.prevHash() + " but the previous entry's hash is " + expectedPrevHash);
-		}
-		String recomputed = entry.recomputeHash();
-		if (!recomputed.equals(entry.hash())) {
-			return new LedgerVerification.Broken(entry.seq(), LedgerVerification.Reason.HASH_MISMATCH,
-					"stored hash is " + entry.hash() + " but the entry's fields hash to " + recomputed);
-		}
-		return null;
-	}
-
-	private static LedgerVerification.Broken checkHead(Optional<LedgerVerification.Head> found, long lastSeq,
-			String lastHash) {
-		if (found.isEmpty()) {
-			return new LedgerVerification.Broken(lastSeq + 1, LedgerVerification.Reason.HEAD_MISMATCH,
-					"the ledger_head row is missing");
-		}
-		LedgerVerification.Head head = found.get();
-		if (head.seq() > lastSeq) {
-			return new LedgerVerification.Broken(lastSeq + 1, LedgerVerification.Reason.HEAD_MISMATCH, "the head is at "
-					+ head.seq() + " but the last entry is " + lastSeq + ": entries were removed from the end");
-		}
-		if (head.seq() < lastSeq) {
-			return new LedgerVerification.Broken(head.seq() + 1, LedgerVerification.Reason.HEAD_MISMATCH,
-					"the head is at " + head.seq() + " but entries go on to " + lastSeq);
-		}
-		if (!head.hash().equals(lastHash)) {
-			return new LedgerVerification.Broken(head.seq(), LedgerVerification.Reason.HEAD_MISMATCH,
-					"the head's hash is " + head.hash() + " but the last entry's hash is " + lastHash);
-		}
-		return null;
 	}
 
 	/** Takes the chain lock, links and inserts the entries, and moves the head. */
@@ -213,15 +195,20 @@ public class Ledger {
 			.query((rs, n) -> new LedgerVerification.Head(rs.getLong("seq"), rs.getString("hash")))
 			.optional()
 			.orElseThrow(() -> new IllegalStateException("ledger_head has no row: the ledger cannot be appended to"));
+		// Row hashes are read under the head lock: a row changed by a transaction that appended before this one is
+		// read as that transaction committed it, so the latest entry about a row always carries its latest hash.
+		// Plain reads take no row locks, so the head lock stays the last lock taken.
+		List<Pending> covered = entries.stream().map(this::cover).toList();
 		long seq = head.seq();
 		String prevHash = head.hash();
-		for (Pending entry : entries) {
+		for (Pending entry : covered) {
 			seq++;
 			String hash = LedgerHashes.hash(seq, entry.at(), entry.responseId(), entry.type(), entry.actor(),
 					entry.detail(), entry.data(), prevHash);
-			this.jdbc.sql("insert into ledger_entry (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			this.jdbc.sql("insert into ledger_entry (" + COLUMNS + ", mac) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 				.params(seq, OffsetDateTime.ofInstant(entry.at(), ZoneOffset.UTC), entry.responseId(), entry.type(),
-						entry.actor(), entry.detail(), entry.dataText(), prevHash, hash)
+						entry.actor(), entry.detail(), entry.dataText(), prevHash, hash,
+						this.key == null ? null : this.key.mac(hash))
 				.update();
 			prevHash = hash;
 		}
@@ -254,6 +241,16 @@ public class Ledger {
 		}
 		return new Pending(LedgerHashes.truncate(this.clock.instant()), responseId, type, actor,
 				truncate(detail, MAX_DETAIL_LENGTH), dataText, LedgerHashes.parseData(dataText));
+	}
+
+	private Pending cover(Pending entry) {
+		JsonNode data = this.rows.cover(entry.type(), entry.actor(), entry.data());
+		if (data == entry.data()) {
+			return entry;
+		}
+		String dataText = CanonicalJson.write(data);
+		return new Pending(entry.at(), entry.responseId(), entry.type(), entry.actor(), entry.detail(), dataText,
+				LedgerHashes.parseData(dataText));
 	}
 
 	private PendingEntries pendingEntries() {

@@ -100,7 +100,7 @@ class ApprovalGate {
 					null, options);
 			this.requests.insert(request);
 			this.responses.event(responseId, "POLICY_EVALUATED", null, "Denied by " + version + ": "
-					+ evaluation.deniedReason());
+					+ evaluation.deniedReason(), Map.of("approvalRequest", request.id()));
 			return request;
 		}
 		PolicyDecision decision = evaluation.decision();
@@ -369,7 +369,8 @@ class ApprovalGate {
 		ApprovalRequest request = request(requestId, responseId);
 		if (this.requests.close(requestId, ApprovalRequest.Status.EXPIRED, this.clock.instant())) {
 			this.responses.event(responseId, "EXPIRED", null, "No quorum within " + request.expireAfter() + " ("
-					+ quorum(request).describe() + "); the action is denied and nothing was changed");
+					+ quorum(request).describe() + "); the action is denied and nothing was changed",
+					Map.of("approvalRequest", requestId));
 		}
 	}
 

@@ -17,7 +17,8 @@ import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.env.Environment;
 
 /**
- * Refuses to start the prod profile with demo credentials, or with receipt signing keys stored unencrypted. As a bean
+ * Refuses to start the prod profile with demo credentials, with receipt signing keys stored unencrypted, or without
+ * the secret the ledger checkpoint key is derived from. As a bean
  * factory post-processor it runs before any bean exists, so a refused configuration never builds the engine, never
  * creates an admin user and never opens a port.
  *
@@ -35,6 +36,8 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 	static final String DEMO_ENV = "COUNTERSIGN_DEMO";
 
 	static final String RECEIPT_KEY_SECRET_ENV = "COUNTERSIGN_RECEIPT_KEY_SECRET";
+
+	static final String LEDGER_KEY_SECRET_ENV = "COUNTERSIGN_LEDGER_KEY_SECRET";
 
 	/** As ReceiptProperties requires: the SHA-256 of the secret is the AES key, so it needs real entropy. */
 	static final int MIN_RECEIPT_KEY_SECRET_LENGTH = 32;
@@ -103,6 +106,15 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 		else if (receiptKeySecret.length() < MIN_RECEIPT_KEY_SECRET_LENGTH) {
 			problems.add(RECEIPT_KEY_SECRET_ENV + " has " + receiptKeySecret.length()
 					+ " characters; it needs at least " + MIN_RECEIPT_KEY_SECRET_LENGTH);
+		}
+		String ledgerKeySecret = property("countersign.ledger.key-secret");
+		if (ledgerKeySecret.isEmpty()) {
+			problems.add(LEDGER_KEY_SECRET_ENV + " is not set; the ledger checkpoint signing key is derived from it"
+					+ " (countersign.ledger.key-secret)");
+		}
+		else if (ledgerKeySecret.length() < MIN_RECEIPT_KEY_SECRET_LENGTH) {
+			problems.add(LEDGER_KEY_SECRET_ENV + " has " + ledgerKeySecret.length() + " characters; it needs at least "
+					+ MIN_RECEIPT_KEY_SECRET_LENGTH);
 		}
 		return problems;
 	}

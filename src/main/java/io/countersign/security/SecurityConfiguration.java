@@ -79,7 +79,8 @@ class SecurityConfiguration {
 				// One response's ledger entries are readable like the response; the whole ledger by admins and auditors.
 				.requestMatchers(RequestMatchers.allOf(audit, request -> request.getParameter("response") != null))
 				.hasAnyAuthority(readersAndAuditors)
-				.requestMatchers(audit, PATH.matcher(HttpMethod.GET, "/api/v1/audit/verify"))
+				.requestMatchers(audit, PATH.matcher(HttpMethod.GET, "/api/v1/audit/verify"),
+						PATH.matcher(HttpMethod.GET, "/api/v1/audit/checkpoints"))
 				.hasAnyAuthority(admin, auditors)
 				// Fail closed: a new endpoint is unreachable until its feature adds a rule above.
 				.requestMatchers(PATH.matcher("/api/**"))

@@ -122,12 +122,29 @@ class ProdStartupGuardTest {
 	}
 
 	@Test
+	void shouldRefuseMissingLedgerKeySecret() {
+		MockEnvironment environment = strongConfiguration().withProperty("countersign.ledger.key-secret", "");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_LEDGER_KEY_SECRET is not set");
+	}
+
+	@Test
+	void shouldRefuseShortLedgerKeySecret() {
+		MockEnvironment environment = strongConfiguration().withProperty("countersign.ledger.key-secret",
+				"too-short-to-derive-a-key");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("COUNTERSIGN_LEDGER_KEY_SECRET has 25 characters; it needs at least 32");
+	}
+
+	@Test
 	void shouldNameEveryMissingVariableAtOnce() {
 		ProdStartupGuard guard = new ProdStartupGuard(new MockEnvironment());
 
 		assertThat(String.join("\n", guard.problems())).contains("COUNTERSIGN_ADMIN_USER", "COUNTERSIGN_ADMIN_PASSWORD",
-				"COUNTERSIGN_DB_PASSWORD", "COUNTERSIGN_RECEIPT_KEY_SECRET");
-		assertThat(guard.problems()).hasSize(4);
+				"COUNTERSIGN_DB_PASSWORD", "COUNTERSIGN_RECEIPT_KEY_SECRET", "COUNTERSIGN_LEDGER_KEY_SECRET");
+		assertThat(guard.problems()).hasSize(5);
 	}
 
 	@Test
@@ -149,7 +166,8 @@ class ProdStartupGuardTest {
 			.withProperty("countersign.demo.enabled", "false")
 			.withProperty("spring.datasource.password", "vault-issued-db-secret")
 			// Test data, not a real secret.
-			.withProperty("countersign.receipts.key-encryption-secret", "test-only-receipt-key-secret-0123456789");
+			.withProperty("countersign.receipts.key-encryption-secret", "test-only-receipt-key-secret-0123456789")
+			.withProperty("countersign.ledger.key-secret", "test-only-ledger-key-secret-0123456789");
 	}
 
 }
