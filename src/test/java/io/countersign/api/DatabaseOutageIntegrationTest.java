@@ -13,11 +13,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.countersign.action.StagedAction;
 import io.countersign.support.ApiClient;
 import io.countersign.support.ApiClient.Reply;
 import io.countersign.support.HttpIntegrationTest;
@@ -74,14 +72,14 @@ class DatabaseOutageIntegrationTest {
 	@Test
 	void shouldAnswerServiceUnavailableDuringOutageAndLoseNothing() throws Exception {
 		ApiClient api = new ApiClient(this.port);
-		String decided = awaitingApproval(api);
+		String decided = api.rotationAwaitingApproval("svc-outage");
 		String fingerprint = api.get("scanner", "/api/v1/responses/" + decided).json().at("/stagedAction/fingerprint")
 			.asText();
 		Reply approved = api.post("bob", "/api/v1/responses/" + decided + "/decision",
 				Map.of("decision", "APPROVE", "reason", "before the outage", "fingerprint", fingerprint));
 		assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
 		api.awaitResponseStatus("scanner", decided, "COMPLETED");
-		String open = awaitingApproval(api);
+		String open = api.rotationAwaitingApproval("svc-outage");
 		String openFingerprint = api.get("scanner", "/api/v1/responses/" + open).json().at("/stagedAction/fingerprint")
 			.asText();
 
@@ -161,22 +159,6 @@ class DatabaseOutageIntegrationTest {
 		}
 		return "jdbc:postgresql://127.0.0.1:" + proxy.port() + url.getRawPath()
 				+ (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
-	}
-
-	private static String awaitingApproval(ApiClient api) {
-		String identity = "svc-outage-" + UUID.randomUUID();
-		String credential = "key-" + identity;
-		Reply upsert = api.put("scanner", "/api/v1/identities/" + identity, Map.of("owner", "payments-team",
-				"environment", "production", "privileges", List.of("repo:write"), "credentials",
-				List.of(Map.of("id", credential, "kind", "API_KEY", "fingerprint", StagedAction.sha256("v1 " + credential)))));
-		assertThat(upsert.status()).as(upsert.toString()).isEqualTo(200);
-		Reply started = api.post("scanner", "/api/v1/responses", Map.of("playbook", "secret-rotation", "identity",
-				identity, "credential", credential, "summary", "Key seen in a public gist", "source", "gist-scanner",
-				"severity", "high", "environment", "production"));
-		assertThat(started.status()).as(started.toString()).isIn(200, 202);
-		String id = started.json().path("id").asText();
-		api.awaitResponseStatus("scanner", id, "AWAITING_APPROVAL");
-		return id;
 	}
 
 }

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.countersign.action.StagedAction;
 import io.countersign.support.ApiClient;
 import io.countersign.support.ApiClient.Reply;
 import io.countersign.support.HttpIntegrationTest;
@@ -41,7 +39,7 @@ class DecisionRaceIntegrationTest {
 		ApiClient api = new ApiClient(this.port);
 		List<String> responses = new ArrayList<>();
 		for (int i = 0; i < PAIRS; i++) {
-			responses.add(start(api));
+			responses.add(api.startRotation("svc-race", "high"));
 		}
 		for (String id : responses) {
 			api.awaitResponseStatus("scanner", id, "AWAITING_APPROVAL");
@@ -95,20 +93,6 @@ class DecisionRaceIntegrationTest {
 			return api.post(user, "/api/v1/responses/" + id + "/decision",
 					Map.of("decision", decision, "reason", "racing " + decision, "fingerprint", fingerprint));
 		});
-	}
-
-	private static String start(ApiClient api) {
-		String identity = "svc-race-" + UUID.randomUUID();
-		String credential = "key-" + identity;
-		Reply upsert = api.put("scanner", "/api/v1/identities/" + identity, Map.of("owner", "payments-team",
-				"environment", "production", "privileges", List.of("repo:write"), "credentials",
-				List.of(Map.of("id", credential, "kind", "API_KEY", "fingerprint", StagedAction.sha256("v1 " + credential)))));
-		assertThat(upsert.status()).as(upsert.toString()).isEqualTo(200);
-		Reply started = api.post("scanner", "/api/v1/responses", Map.of("playbook", "secret-rotation", "identity",
-				identity, "credential", credential, "summary", "Key seen in a public gist", "source", "gist-scanner",
-				"severity", "high", "environment", "production"));
-		assertThat(started.status()).as(started.toString()).isIn(200, 202);
-		return started.json().path("id").asText();
 	}
 
 	private String engineRest(String path) {

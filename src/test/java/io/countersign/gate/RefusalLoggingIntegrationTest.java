@@ -38,7 +38,7 @@ class RefusalLoggingIntegrationTest {
 	@Test
 	void shouldLogRefusedDecisionsAsOneWarningWithoutStackTrace(CapturedOutput output) {
 		ApiClient api = new ApiClient(this.port);
-		String id = awaitingApproval(api);
+		String id = api.rotationAwaitingApproval("svc-log");
 		String task = api.get("bob", "/engine-rest/engine/" + this.processEngine.getName() + "/task?processInstanceBusinessKey="
 				+ id).json().get(0).path("id").asText();
 		int before = output.getAll().length();
@@ -79,22 +79,6 @@ class RefusalLoggingIntegrationTest {
 		List<String> errors = logged.lines().filter(line -> line.contains(" ERROR ")).toList();
 		assertThat(errors).as(logged).hasSize(1);
 		assertThat(logged).contains("java.lang.IllegalStateException: " + marker).contains("\tat ");
-	}
-
-	private static String awaitingApproval(ApiClient api) {
-		String identity = "svc-log-" + UUID.randomUUID();
-		String credential = "key-" + identity;
-		Reply upsert = api.put("scanner", "/api/v1/identities/" + identity, Map.of("owner", "payments-team",
-				"environment", "production", "privileges", List.of("repo:write"), "credentials",
-				List.of(Map.of("id", credential, "kind", "API_KEY", "fingerprint", StagedAction.sha256("v1 " + credential)))));
-		assertThat(upsert.status()).as(upsert.toString()).isEqualTo(200);
-		Reply started = api.post("scanner", "/api/v1/responses", Map.of("playbook", "secret-rotation", "identity",
-				identity, "credential", credential, "summary", "Key seen in a public gist", "source", "gist-scanner",
-				"severity", "high", "environment", "production"));
-		assertThat(started.status()).as(started.toString()).isIn(200, 202);
-		String id = started.json().path("id").asText();
-		api.awaitResponseStatus("scanner", id, "AWAITING_APPROVAL");
-		return id;
 	}
 
 }

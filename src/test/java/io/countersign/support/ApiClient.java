@@ -11,10 +11,12 @@ import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.countersign.action.StagedAction;
 import org.awaitility.Awaitility;
 
 /** A tiny HTTP client that plays one demo user against a running Countersign. */
@@ -63,6 +65,35 @@ public final class ApiClient {
 			}
 		}
 		return lines;
+	}
+
+	/**
+	 * Registers a production identity with one API key, as the scanner, and reports the key leaked with
+	 * {@code severity}: a secret rotation that platform owners approve. Returns the response id without waiting.
+	 */
+	public String startRotation(String identityPrefix, String severity) {
+		String identity = identityPrefix + "-" + UUID.randomUUID();
+		String credential = "key-" + identity;
+		Reply upsert = put("scanner", "/api/v1/identities/" + identity, Map.of("owner", "payments-team", "environment",
+				"production", "privileges", List.of("repo:write"), "credentials", List.of(Map.of("id", credential,
+						"kind", "API_KEY", "fingerprint", StagedAction.sha256("v1 " + credential)))));
+		if (upsert.status() != 200) {
+			throw new IllegalStateException("identity not registered: " + upsert);
+		}
+		Reply started = post("scanner", "/api/v1/responses", Map.of("playbook", "secret-rotation", "identity", identity,
+				"credential", credential, "summary", "Key seen in a public gist", "source", "gist-scanner", "severity",
+				severity, "environment", "production"));
+		if (started.status() != 200 && started.status() != 202) {
+			throw new IllegalStateException("response not started: " + started);
+		}
+		return started.json().path("id").asText();
+	}
+
+	/** {@link #startRotation}, once its approval task is open. */
+	public String rotationAwaitingApproval(String identityPrefix) {
+		String id = startRotation(identityPrefix, "high");
+		awaitResponseStatus("scanner", id, "AWAITING_APPROVAL");
+		return id;
 	}
 
 	public JsonNode awaitResponseStatus(String user, String id, String status) {
