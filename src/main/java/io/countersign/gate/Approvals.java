@@ -11,7 +11,6 @@ import io.countersign.response.Responses;
 import io.countersign.security.Groups;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.OptimisticLockingException;
-import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.task.Task;
@@ -84,9 +83,10 @@ class Approvals {
 			// Someone else decided this task at the same moment; their decision stands and this one was not recorded.
 			throw lostRace(responseId);
 		}
-		catch (ProcessEngineException ex) {
-			// The winner's commit can also surface as a missing permission on the task it deleted, or a missing
-			// execution: whatever the engine says, a task that no longer exists means the race was lost.
+		catch (RuntimeException ex) {
+			// The winner's commit can also surface as a missing permission on the task it deleted, or as the engine
+			// tripping over the execution the winner ended (a NullPointerException in TaskEntity.complete): whatever
+			// the engine says, a task that no longer exists means the race was lost.
 			this.identityService.clearAuthentication();
 			if (ex instanceof GateRefusal || this.taskService.createTaskQuery().taskId(task.getId()).count() > 0) {
 				throw ex;
