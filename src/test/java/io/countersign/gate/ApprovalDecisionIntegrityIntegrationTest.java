@@ -3,7 +3,6 @@ package io.countersign.gate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.CookieManager;
-import java.net.HttpCookie;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -399,24 +398,14 @@ class ApprovalDecisionIntegrityIntegrationTest {
 			HttpResponse<String> login = http.send(HttpRequest
 				.newBuilder(URI.create(base + "/camunda/api/admin/auth/user/" + engine + "/login/tasklist"))
 				.header("Content-Type", "application/x-www-form-urlencoded")
-				.header("X-XSRF-TOKEN", token(cookies))
+				.header("X-XSRF-TOKEN", ApiClient.xsrfToken(cookies))
 				.POST(BodyPublishers.ofString("username=" + user + "&password=" + user))
 				.build(), BodyHandlers.ofString());
 			assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
 			// The login starts a new session, whose CSRF token the next page load hands out, as in a browser.
 			http.send(HttpRequest.newBuilder(URI.create(base + "/camunda/app/tasklist/" + engine + "/")).GET().build(),
 					BodyHandlers.ofString());
-			return new Webapp(http, base, token(cookies));
-		}
-
-		private static String token(CookieManager cookies) {
-			return cookies.getCookieStore()
-				.getCookies()
-				.stream()
-				.filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
-				.map(HttpCookie::getValue)
-				.reduce((first, last) -> last)
-				.orElseThrow();
+			return new Webapp(http, base, ApiClient.xsrfToken(cookies));
 		}
 
 		HttpResponse<String> put(String path, String body) throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.CookieManager;
-import java.net.HttpCookie;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +11,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 
+import io.countersign.support.ApiClient;
 import io.countersign.support.HttpIntegrationTest;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -102,13 +102,7 @@ class CamundaSetupEndpointIntegrationTest {
 			this.http.send(HttpRequest.newBuilder(uri("/camunda/app/admin/" + CamundaSetupEndpointIntegrationTest.this.processEngine.getName() + "/"))
 				.GET()
 				.build(), BodyHandlers.ofString());
-			this.xsrfToken = this.cookies.getCookieStore()
-				.getCookies()
-				.stream()
-				.filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
-				.map(HttpCookie::getValue)
-				.findFirst()
-				.orElseThrow();
+			this.xsrfToken = ApiClient.xsrfToken(this.cookies);
 		}
 
 		HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.CookieManager;
-import java.net.HttpCookie;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import io.countersign.support.ApiClient;
 import io.countersign.support.HttpIntegrationTest;
 import org.awaitility.Awaitility;
 import org.camunda.bpm.engine.IdentityService;
@@ -172,13 +172,7 @@ class LoginThrottleIntegrationTest {
 					.newBuilder(uri("/camunda/app/tasklist/" + LoginThrottleIntegrationTest.this.processEngine.getName() + "/"))
 					.GET()
 					.build(), BodyHandlers.ofString());
-				this.xsrfToken = this.cookies.getCookieStore()
-					.getCookies()
-					.stream()
-					.filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
-					.map(HttpCookie::getValue)
-					.findFirst()
-					.orElseThrow();
+				this.xsrfToken = ApiClient.xsrfToken(this.cookies);
 			}
 			return post("/camunda/api/admin/auth/user/" + LoginThrottleIntegrationTest.this.processEngine.getName()
 					+ "/login/tasklist", "username=" + user + "&password=" + password, "application/x-www-form-urlencoded",

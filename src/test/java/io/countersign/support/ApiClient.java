@@ -1,6 +1,8 @@
 package io.countersign.support;
 
 import java.io.IOException;
+import java.net.CookieManager;
+import java.net.HttpCookie;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,6 +53,17 @@ public final class ApiClient {
 	}
 
 	/** Polls {@code GET /api/v1/responses/{id}} as {@code user} until the response has {@code status}. */
+	/** The CSRF token the Camunda webapps handed this browser session, which every write must carry. */
+	public static String xsrfToken(CookieManager cookies) {
+		return cookies.getCookieStore()
+			.getCookies()
+			.stream()
+			.filter(cookie -> cookie.getName().equals("XSRF-TOKEN"))
+			.map(HttpCookie::getValue)
+			.reduce((first, last) -> last)
+			.orElseThrow();
+	}
+
 	/** The JSON lines of an NDJSON answer, such as the ledger's. */
 	public static List<JsonNode> jsonLines(Reply reply) {
 		List<JsonNode> lines = new ArrayList<>();
