@@ -45,6 +45,16 @@ public final class ActionTypes {
 	 */
 	public static final String FEDERATION_DISABLE = "federation.disable";
 
+	/**
+	 * A countersigned change to Countersign's own models: {@code changeId}, {@code resources} (the complete model set
+	 * to deploy, resource name to {@code sha256:} of its content). Always carried out by the {@value #MODEL_CONNECTOR}
+	 * connector; not one of {@link #ALL}, which are the actions on non-human identities.
+	 */
+	public static final String MODEL_DEPLOY = "model.deploy";
+
+	/** The only connector that deploys models; configuration cannot route {@link #MODEL_DEPLOY} anywhere else. */
+	public static final String MODEL_CONNECTOR = "model-change";
+
 	public static final List<String> ALL = List.of(CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE, CREDENTIAL_ENABLE,
 			PRIVILEGES_REDUCE, IDENTITY_SUSPEND, IDENTITY_QUARANTINE, IDENTITY_RELEASE, WORKLOAD_ISOLATE,
 			FEDERATION_DISABLE);

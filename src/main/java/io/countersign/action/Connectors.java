@@ -19,6 +19,10 @@ public class Connectors {
 		this.byName = connectors.stream().collect(Collectors.toMap(ActionConnector::name, Function.identity()));
 		this.properties = properties;
 		properties.routes().forEach((type, name) -> {
+			if (ActionTypes.MODEL_DEPLOY.equals(type)) {
+				throw new IllegalStateException("countersign.connectors.routes." + type + " is not configurable: only the "
+						+ ActionTypes.MODEL_CONNECTOR + " connector deploys models");
+			}
 			if (!this.byName.containsKey(name)) {
 				throw new IllegalStateException("countersign.connectors.routes." + type + " names connector '" + name
 						+ "', but only " + this.byName.keySet().stream().sorted().toList() + " exist");
@@ -28,6 +32,9 @@ public class Connectors {
 
 	/** The connector for an action type: its route, or the inventory. */
 	public ActionConnector forType(String actionType) {
+		if (ActionTypes.MODEL_DEPLOY.equals(actionType)) {
+			return named(ActionTypes.MODEL_CONNECTOR);
+		}
 		String name = this.properties.routes().getOrDefault(actionType, ConnectorProperties.DEFAULT_CONNECTOR);
 		ActionConnector connector = this.byName.get(name);
 		if (connector == null) {

@@ -19,13 +19,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Caps every request body on our API at {@value #MAX_BODY_BYTES} bytes, declared or streamed,
- * before any of it is parsed. Field limits (evidence: 64 KiB) are checked after parsing.
+ * Caps every request body on our API at {@value #MAX_BODY_BYTES} bytes, declared or streamed, before any of it is
+ * parsed; a model change, which carries whole BPMN, DMN and form files, at {@value #MODEL_CHANGE_MAX_BODY_BYTES}.
+ * Field limits (evidence: 64 KiB; one model file: 256 KiB) are checked after parsing.
  */
 @Component
 class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 	static final int MAX_BODY_BYTES = 256 * 1024;
+
+	static final int MODEL_CHANGE_MAX_BODY_BYTES = 1024 * 1024;
 
 	private final ObjectMapper objectMapper;
 
@@ -41,23 +44,29 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+		long limit = limit(request);
+		if (request.getContentLengthLong() > limit) {
 			ProblemDetail problem = ProblemDetailsAdvice.problem(HttpStatus.PAYLOAD_TOO_LARGE,
-					"Request body is " + request.getContentLengthLong() + " bytes; the limit is " + MAX_BODY_BYTES
+					"Request body is " + request.getContentLengthLong() + " bytes; the limit is " + limit
 							+ " bytes");
 			response.setStatus(HttpStatus.PAYLOAD_TOO_LARGE.value());
 			response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 			this.objectMapper.writeValue(response.getOutputStream(), problem);
 			return;
 		}
-		chain.doFilter(new LimitedRequest(request), response);
+		chain.doFilter(new LimitedRequest(request, limit), response);
+	}
+
+	private static long limit(HttpServletRequest request) {
+		return request.getRequestURI().equals(request.getContextPath() + "/api/v1/model-changes")
+				? MODEL_CHANGE_MAX_BODY_BYTES : MAX_BODY_BYTES;
 	}
 
 	/** Thrown while reading a body without a declared length that grows past the limit. */
 	static final class BodyTooLargeException extends IOException {
 
-		BodyTooLargeException() {
-			super("Request body exceeds " + MAX_BODY_BYTES + " bytes");
+		BodyTooLargeException(long limit) {
+			super("Request body exceeds " + limit + " bytes");
 		}
 
 	}
@@ -66,14 +75,17 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 		private ServletInputStream stream;
 
-		LimitedRequest(HttpServletRequest request) {
+		private final long limit;
+
+		LimitedRequest(HttpServletRequest request, long limit) {
 			super(request);
+			this.limit = limit;
 		}
 
 		@Override
 		public ServletInputStream getInputStream() throws IOException {
 			if (this.stream == null) {
-				this.stream = new LimitedInputStream(super.getInputStream());
+				this.stream = new LimitedInputStream(super.getInputStream(), this.limit);
 			}
 			return this.stream;
 		}
@@ -84,10 +96,13 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 		private final ServletInputStream delegate;
 
+		private final long limit;
+
 		private long read;
 
-		LimitedInputStream(ServletInputStream delegate) {
+		LimitedInputStream(ServletInputStream delegate, long limit) {
 			this.delegate = delegate;
+			this.limit = limit;
 		}
 
 		@Override
@@ -110,8 +125,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
 		private void count(int n) throws IOException {
 			this.read += n;
-			if (this.read > MAX_BODY_BYTES) {
-				throw new BodyTooLargeException();
+			if (this.read > this.limit) {
+				throw new BodyTooLargeException(this.limit);
 			}
 		}
 

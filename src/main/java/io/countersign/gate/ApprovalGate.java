@@ -59,9 +59,13 @@ class ApprovalGate {
 
 	private final MembershipRule membershipRule;
 
+	private final ModelChangeApproval modelChanges;
+
 	ApprovalGate(ApprovalPolicy policy, ApprovalRequests requests, SeparationOfDuties separationOfDuties,
 			Responses responses, Inventory inventory, IdentityService identityService, Receipts receipts,
-			RequestDeadline deadline, MembershipRule membershipRule, PolicyInputs inputs) {
+			RequestDeadline deadline, MembershipRule membershipRule, PolicyInputs inputs,
+			ModelChangeApproval modelChanges) {
+		this.modelChanges = modelChanges;
 		this.membershipRule = membershipRule;
 		this.inputs = inputs;
 		this.receipts = receipts;
@@ -85,8 +89,10 @@ class ApprovalGate {
 		}
 		StagedAction action = StagedAction.fromJson(response.stagedAction());
 		Optional<Identity> identity = this.inventory.find(response.identity());
-		PolicyInput input = identity.map(found -> this.inputs.of(response, found, action, null)).orElse(null);
-		PolicyEvaluation evaluation = Optional.ofNullable(input)
+		boolean modelChange = ModelChangeApproval.concerns(response);
+		PolicyInput input = modelChange ? this.modelChanges.input(action)
+				: identity.map(found -> this.inputs.of(response, found, action, null)).orElse(null);
+		PolicyEvaluation evaluation = modelChange ? this.modelChanges.evaluation() : Optional.ofNullable(input)
 			.map(this.policy::evaluate)
 			.orElseGet(() -> PolicyEvaluation.denied(
 					"identity '" + response.identity() + "' is not in the inventory, so no policy input is known", null));
@@ -105,7 +111,8 @@ class ApprovalGate {
 		}
 		PolicyDecision decision = evaluation.decision();
 		// Containment acts before anyone decided, so it needs the inventory's word too, not the detection's alone.
-		boolean containFirst = decision.containFirst() && PolicyInputs.inventoryAgrees(input, identity.get());
+		boolean containFirst = decision.containFirst() && identity.isPresent()
+				&& PolicyInputs.inventoryAgrees(input, identity.get());
 		request = new ApprovalRequest(UUID.randomUUID().toString(), responseId, purpose, response.actionFingerprint(),
 				decision.rule(), version, decision.approverGroup(), decision.escalationGroup(),
 				decision.requiredApprovals(), decision.escalateAfter().toString(), decision.expireAfter().toString(),

@@ -44,9 +44,13 @@ class SeparationOfDuties {
 			return Optional.of(new Exclusion("not-requester",
 					"user '" + user + "' requested this response (or joined a detection to it) and cannot decide it"));
 		}
-		if (identity == null) {
+		if (identity == null && !ModelChangeApproval.concerns(response)) {
 			return Optional.of(new Exclusion("known-identity",
 					"identity '" + response.identity() + "' is no longer in the inventory"));
+		}
+		if (identity == null) {
+			// A change to Countersign's own models: no inventory owner or credential creator to keep out.
+			return excluded(user);
 		}
 		if (user.equals(identity.owner()) && isPersonUser(identity.owner())) {
 			return Optional.of(new Exclusion("not-identity-owner",
@@ -59,6 +63,10 @@ class SeparationOfDuties {
 						+ credential.id() + "' and cannot approve actions on it"));
 			}
 		}
+		return excluded(user);
+	}
+
+	private Optional<Exclusion> excluded(String user) {
 		if (this.properties.excludedUsers().contains(user)) {
 			return Optional.of(new Exclusion("excluded-approver",
 					"user '" + user + "' is excluded from approving (countersign.approval.separation-of-duties)"));

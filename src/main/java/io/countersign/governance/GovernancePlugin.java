@@ -26,11 +26,13 @@ import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.impl.repository.DeploymentBuilderImpl;
+import org.camunda.bpm.engine.repository.DeleteProcessDefinitionsSelectBuilder;
 import org.camunda.bpm.engine.repository.DeploymentWithDefinitions;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -46,14 +48,18 @@ class GovernancePlugin extends AbstractProcessEnginePlugin {
 
 	private final ObjectProvider<PlatformTransactionManager> transactions;
 
-	GovernancePlugin(ObjectProvider<GovernanceLedger> ledger, ObjectProvider<PlatformTransactionManager> transactions) {
+	private final ObjectProvider<DeploymentRules> rules;
+
+	GovernancePlugin(ObjectProvider<GovernanceLedger> ledger, ObjectProvider<PlatformTransactionManager> transactions,
+			ObjectProvider<DeploymentRules> rules) {
 		this.ledger = ledger;
 		this.transactions = transactions;
+		this.rules = rules;
 	}
 
 	@Override
 	public void preInit(ProcessEngineConfigurationImpl configuration) {
-		Governed governed = new Governed(this.ledger, this.transactions, () -> {
+		Governed governed = new Governed(this.ledger, this.transactions, this.rules, () -> {
 			Authentication authentication = configuration.getIdentityService().getCurrentAuthentication();
 			return authentication == null ? null : authentication.getUserId();
 		});
@@ -64,7 +70,7 @@ class GovernancePlugin extends AbstractProcessEnginePlugin {
 
 	/** Runs a change and its ledger entry in one transaction. */
 	record Governed(ObjectProvider<GovernanceLedger> ledger, ObjectProvider<PlatformTransactionManager> transactions,
-			Supplier<String> actor) {
+			ObjectProvider<DeploymentRules> rules, Supplier<String> actor) {
 
 		<T> T change(Supplier<T> change, BiConsumer<GovernanceLedger, T> record) {
 			return new TransactionTemplate(this.transactions.getObject()).execute(status -> {
@@ -79,6 +85,15 @@ class GovernancePlugin extends AbstractProcessEnginePlugin {
 				change.run();
 				return Boolean.TRUE;
 			}, (ledger, ignored) -> record.accept(ledger));
+		}
+
+		/** Records a refused change in a transaction of its own (the caller's fails), then refuses it. */
+		void refuse(String kind, String id, String actor, String refusal, Map<String, ?> data) {
+			TransactionTemplate own = new TransactionTemplate(this.transactions.getObject());
+			own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+			own.executeWithoutResult(status -> this.ledger.getObject().record(kind, id, "CHANGE_REFUSED", actor,
+					refusal, data));
+			throw DeploymentRules.refused(refusal);
 		}
 
 	}
@@ -158,6 +173,11 @@ class GovernancePlugin extends AbstractProcessEnginePlugin {
 		@Override
 		public Authorization saveAuthorization(Authorization authorization) {
 			String by = this.governed.actor().get();
+			String refusal = this.governed.rules().getObject().grantRefusal(authorization);
+			if (refusal != null) {
+				this.governed.refuse("authorization", String.valueOf(authorization.getId()), by, refusal,
+						describe(authorization));
+			}
 			boolean created = authorization.getId() == null;
 			return this.governed.change(() -> super.saveAuthorization(authorization),
 					(ledger, saved) -> ledger.record("authorization", saved.getId(),
@@ -180,7 +200,7 @@ class GovernancePlugin extends AbstractProcessEnginePlugin {
 
 		private static Map<String, Object> describe(Authorization authorization) {
 			Map<String, Object> data = new LinkedHashMap<>();
-			data.put("id", authorization.getId());
+			data.put("id", String.valueOf(authorization.getId()));
 			data.put("type", authorization.getAuthorizationType() == Authorization.AUTH_TYPE_GRANT ? "GRANT"
 					: authorization.getAuthorizationType() == Authorization.AUTH_TYPE_REVOKE ? "REVOKE" : "GLOBAL");
 			if (authorization.getUserId() != null) {
@@ -210,6 +230,13 @@ class GovernancePlugin extends AbstractProcessEnginePlugin {
 		@Override
 		public DeploymentWithDefinitions deployWithResult(DeploymentBuilderImpl builder) {
 			String by = this.governed.actor().get();
+			String refusal = this.governed.rules().getObject().refusal(by, "Deploying models");
+			if (refusal != null) {
+				this.governed.refuse("deployment", String.valueOf(builder.getDeployment().getName()), by, refusal,
+						Map.of("name", String.valueOf(builder.getDeployment().getName()), "resources",
+								List.copyOf(builder.getResourceNames())));
+			}
+			CountersignedDeployment countersigned = CountersignedDeployment.current();
 			return this.governed.change(() -> super.deployWithResult(builder), (ledger, deployment) -> {
 				Map<String, Object> resources = new LinkedHashMap<>();
 				for (String name : getDeploymentResourceNames(deployment.getId())) {
@@ -222,12 +249,114 @@ class GovernancePlugin extends AbstractProcessEnginePlugin {
 				if (deployment.getDeployedDecisionDefinitions() != null) {
 					deployment.getDeployedDecisionDefinitions().forEach(d -> definitions.add(d.getId()));
 				}
-				ledger.record("deployment", deployment.getId(), "DEPLOYED", by,
-						"Deployment " + deployment.getId() + " '" + deployment.getName() + "' of " + resources.size()
-								+ " resource(s), source " + deployment.getSource(),
-						Map.of("deployment", deployment.getId(), "name", String.valueOf(deployment.getName()),
-								"resources", resources, "definitions", definitions));
+				Map<String, Object> data = new LinkedHashMap<>();
+				data.put("deployment", deployment.getId());
+				data.put("name", String.valueOf(deployment.getName()));
+				data.put("resources", resources);
+				data.put("definitions", definitions);
+				String detail = "Deployment " + deployment.getId() + " '" + deployment.getName() + "' of "
+						+ resources.size() + " resource(s), source " + deployment.getSource();
+				if (countersigned != null) {
+					data.putAll(countersigned(countersigned));
+					detail += "; model change " + countersigned.changeId() + " requested by "
+							+ countersigned.requestedBy() + ", approved by " + String.join(", ", countersigned.approvers());
+				}
+				ledger.record("deployment", deployment.getId(), "DEPLOYED", by, detail, data);
 			});
+		}
+
+		@Override
+		public void deleteDeployment(String deploymentId, boolean cascade, boolean skipCustomListeners,
+				boolean skipIoMappings) {
+			String by = this.governed.actor().get();
+			String refusal = this.governed.rules().getObject().refusal(by, "Deleting deployment " + deploymentId);
+			if (refusal != null) {
+				this.governed.refuse("deployment", deploymentId, by, refusal, Map.of("deployment", deploymentId));
+			}
+			CountersignedDeployment countersigned = CountersignedDeployment.current();
+			this.governed.change(() -> super.deleteDeployment(deploymentId, cascade, skipCustomListeners,
+					skipIoMappings), ledger -> {
+						Map<String, Object> data = new LinkedHashMap<>();
+						data.put("deployment", deploymentId);
+						data.put("cascade", cascade);
+						if (countersigned != null) {
+							data.putAll(countersigned(countersigned));
+						}
+						ledger.record("deployment", deploymentId, "UNDEPLOYED", by,
+								"Deleted deployment " + deploymentId + (cascade ? " and its process instances" : ""),
+								data);
+					});
+		}
+
+		@Override
+		public void deleteDeployment(String deploymentId) {
+			deleteDeployment(deploymentId, false, false, false);
+		}
+
+		@Override
+		public void deleteDeploymentCascade(String deploymentId) {
+			deleteDeployment(deploymentId, true, false, false);
+		}
+
+		@Override
+		public void deleteDeployment(String deploymentId, boolean cascade) {
+			deleteDeployment(deploymentId, cascade, false, false);
+		}
+
+		@Override
+		public void deleteDeployment(String deploymentId, boolean cascade, boolean skipCustomListeners) {
+			deleteDeployment(deploymentId, cascade, skipCustomListeners, false);
+		}
+
+		@Override
+		public void deleteProcessDefinition(String processDefinitionId, boolean cascade, boolean skipCustomListeners,
+				boolean skipIoMappings) {
+			refuseDefinitionDeletion(processDefinitionId);
+			super.deleteProcessDefinition(processDefinitionId, cascade, skipCustomListeners, skipIoMappings);
+		}
+
+		@Override
+		public void deleteProcessDefinition(String processDefinitionId) {
+			deleteProcessDefinition(processDefinitionId, false, false, false);
+		}
+
+		@Override
+		public void deleteProcessDefinition(String processDefinitionId, boolean cascade) {
+			deleteProcessDefinition(processDefinitionId, cascade, false, false);
+		}
+
+		@Override
+		public void deleteProcessDefinition(String processDefinitionId, boolean cascade, boolean skipCustomListeners) {
+			deleteProcessDefinition(processDefinitionId, cascade, skipCustomListeners, false);
+		}
+
+		@Override
+		public DeleteProcessDefinitionsSelectBuilder deleteProcessDefinitions() {
+			refuseDefinitionDeletion("(by query)");
+			return super.deleteProcessDefinitions();
+		}
+
+		/** Deleting the gate's definition would leave playbooks calling nothing; it changes the models like a deployment. */
+		private void refuseDefinitionDeletion(String processDefinitionId) {
+			String by = this.governed.actor().get();
+			String refusal = this.governed.rules()
+				.getObject()
+				.refusal(by, "Deleting process definition " + processDefinitionId);
+			if (refusal != null) {
+				this.governed.refuse("deployment", processDefinitionId, by, refusal,
+						Map.of("processDefinition", processDefinitionId));
+			}
+		}
+
+		private static Map<String, Object> countersigned(CountersignedDeployment countersigned) {
+			Map<String, Object> data = new LinkedHashMap<>();
+			data.put("modelChange", countersigned.changeId());
+			data.put("response", countersigned.responseId());
+			data.put("fingerprint", countersigned.fingerprint());
+			data.put("requestedBy", countersigned.requestedBy());
+			data.put("approvers", countersigned.approvers());
+			data.put("diff", countersigned.diff());
+			return data;
 		}
 
 		private String hash(String deploymentId, String name) {

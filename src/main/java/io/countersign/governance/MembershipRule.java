@@ -9,8 +9,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Separation of duties over time: an approval counts only from someone whose membership in an approving group existed
- * before the request was created and was not granted by one of its requesters. Otherwise whoever can add members (an
- * administrator, or a requester who is one) could create the approvers a request needs after seeing it.
+ * before the request was created and was granted neither by one of its requesters nor by themselves. Otherwise
+ * whoever can add members (an administrator, or a requester who is one) could create the approvers a request needs
+ * after seeing it, or make themselves an approver of everything to come.
  */
 @Component
 public class MembershipRule {
@@ -40,11 +41,13 @@ public class MembershipRule {
 			}
 			boolean before = grant.get().grantedAt().isBefore(requestedAt);
 			boolean byRequester = grant.get().grantedBy() != null && requesters.contains(grant.get().grantedBy());
-			if (before && !byRequester) {
+			boolean bySelf = user.equals(grant.get().grantedBy());
+			if (before && !byRequester && !bySelf) {
 				return Optional.empty();
 			}
 			reasons.add(group + (before ? "" : " was granted at " + grant.get().grantedAt() + ", after the request")
-					+ (byRequester ? " was granted by requester " + grant.get().grantedBy() : ""));
+					+ (byRequester ? " was granted by requester " + grant.get().grantedBy() : "")
+					+ (bySelf && !byRequester ? " was granted by " + user + " themselves" : ""));
 		}
 		return Optional.of("user '" + user + "' may not count: membership in " + String.join("; ", reasons)
 				+ " (request created at " + requestedAt + ")");

@@ -22,6 +22,7 @@ import io.countersign.action.CanonicalJson;
 import io.countersign.action.StagedAction;
 import io.countersign.api.ApiException;
 import io.countersign.audit.Ledger;
+import io.countersign.inventory.Environment;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
 import org.camunda.bpm.engine.RuntimeService;
@@ -213,6 +214,42 @@ public class Responses {
 		ProcessInstance instance = this.runtimeService.startProcessInstanceByKey(playbook.processKey(), id, variables);
 		this.repository.setProcessInstance(id, instance.getId());
 		return id;
+	}
+
+	/**
+	 * The target of responses about Countersign's own models. No inventory identity can have this id (identity ids
+	 * never contain a slash), so no integrator can report on it, write it or join a detection to its responses.
+	 */
+	public static final String COUNTERSIGN_MODELS = "countersign/models";
+
+	/**
+	 * Stores a response whose target is Countersign itself and starts its playbook, in the caller's transaction. Such
+	 * a playbook has no {@link PlaybookDefinition}, so nobody can start it through {@link #start}; its caller checked
+	 * the request. It is judged as critical and in production, whatever it says.
+	 */
+	public void startOwn(String id, String playbook, String summary, String source, String evidence,
+			String requester) {
+		Instant now = this.clock.instant();
+		String severity = Severity.CRITICAL.json();
+		String environment = Environment.PRODUCTION.json();
+		this.repository.insert(new ResponseRepository.Row(id, playbook, ResponseStatus.STAGING, COUNTERSIGN_MODELS,
+				null, requester, summary, source, severity, environment, evidence, null, null, null, null, null, null,
+				null, now, now));
+		this.repository.insertDetection(new ResponseRepository.Detection(id, 1, source, summary, severity, evidence,
+				requester, now, null, null, environment));
+		this.ledger.append(id, "REQUESTED", requester, source + ": " + summary);
+		Map<String, Object> variables = new HashMap<>();
+		variables.put(ResponseVariables.RESPONSE_ID, id);
+		variables.put(ResponseVariables.PLAYBOOK, playbook);
+		variables.put(ResponseVariables.IDENTITY, COUNTERSIGN_MODELS);
+		variables.put(ResponseVariables.SUMMARY, summary);
+		variables.put(ResponseVariables.SOURCE, source);
+		variables.put(ResponseVariables.SEVERITY, severity);
+		variables.put(ResponseVariables.ENVIRONMENT, environment);
+		variables.put(ResponseVariables.EVIDENCE, pretty(evidence));
+		variables.put(ResponseVariables.REQUESTED_BY, requester);
+		ProcessInstance instance = this.runtimeService.startProcessInstanceByKey(playbook, id, variables);
+		this.repository.setProcessInstance(id, instance.getId());
 	}
 
 	/**

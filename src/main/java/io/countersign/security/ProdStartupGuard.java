@@ -116,6 +116,10 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 			problems.add(LEDGER_KEY_SECRET_ENV + " has " + ledgerKeySecret.length() + " characters; it needs at least "
 					+ MIN_RECEIPT_KEY_SECRET_LENGTH);
 		}
+		if (this.environment.getProperty("countersign.model-changes.direct-deployments", Boolean.class, false)) {
+			problems.add("countersign.model-changes.direct-deployments is true (COUNTERSIGN_DIRECT_DEPLOYMENTS); in prod"
+					+ " models change only through countersigned model changes");
+		}
 		return problems;
 	}
 

@@ -76,6 +76,11 @@ class SecurityConfiguration {
 				.hasAnyAuthority(agentRevokers)
 				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/agent-actions/*/uses"))
 				.hasAuthority(Groups.authority(Groups.TOOL_SERVERS))
+				// Admins propose model changes; the approvers' group and auditors follow them. Approving is the gate's.
+				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/model-changes"))
+				.hasAuthority(admin)
+				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/model-changes/*"))
+				.hasAnyAuthority(admin, auditors, Groups.authority(Groups.SECURITY_LEADS))
 				// One response's ledger entries are readable like the response; the whole ledger by admins and auditors.
 				.requestMatchers(RequestMatchers.allOf(audit, request -> request.getParameter("response") != null))
 				.hasAnyAuthority(readersAndAuditors)

@@ -89,6 +89,21 @@ class MembershipPredatesRequestIntegrationTest {
 	}
 
 	@Test
+	void shouldRefuseAdministratorWhoMadeThemselvesAnApproverLongBeforeTheRequest() {
+		String self = user("self-made");
+		this.identityService.createMembership(self, "camunda-admin");
+		assertThat(this.api.send(self, "PUT", engineRest("/group/platform-owners/members/" + self), null, Map.of())
+			.status()).isEqualTo(204);
+		String id = rotation("scanner");
+
+		Reply refused = approve(self, id);
+
+		assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+		assertThat(refused.body()).contains("'membership-predates-request'").contains("themselves");
+		assertThat(currentVersion()).isEqualTo(1);
+	}
+
+	@Test
 	void shouldRefuseAgentReviewerAddedToTheGroupAfterTheToolCallRequest() {
 		Reply asked = this.api.post("research-bot", "/api/v1/agent-actions",
 				"{\"agent\":\"research-bot\",\"tool\":\"crm.export\",\"arguments\":{\"customer\":\"ACME\"},"

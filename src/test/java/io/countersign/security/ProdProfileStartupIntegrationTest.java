@@ -2,13 +2,17 @@ package io.countersign.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.model.bpmn.Bpmn;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -56,6 +60,16 @@ class ProdProfileStartupIntegrationTest {
 			assertThat(identityService.createUserQuery().userIdIn("alice", "bob", "scanner").count()).isZero();
 			assertThat(identityService.createGroupQuery().list().stream().map(Group::getId).toList())
 				.containsAll(List.of(Groups.ADMIN, Groups.INTEGRATORS, Groups.SECOPS_ANALYSTS));
+			// The packaged models went in at startup; after that nothing deploys except a countersigned model change.
+			RepositoryService repositoryService = context.getBean(RepositoryService.class);
+			assertThat(repositoryService.createProcessDefinitionQuery().processDefinitionKey("approval-gate").count())
+				.isOne();
+			assertThatThrownBy(() -> repositoryService.createDeployment()
+				.addModelInstance("rogue.bpmn",
+						Bpmn.createExecutableProcess("approval-gate").camundaHistoryTimeToLive(1).startEvent().endEvent().done())
+				.deploy()).isInstanceOf(AuthorizationException.class).hasMessageContaining("countersigned-model-change");
+			assertThat(repositoryService.createProcessDefinitionQuery().processDefinitionKey("approval-gate").count())
+				.isOne();
 		}
 	}
 

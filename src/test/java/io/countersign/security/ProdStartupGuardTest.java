@@ -88,6 +88,15 @@ class ProdStartupGuardTest {
 	}
 
 	@Test
+	void shouldRefuseDirectDeploymentsTurnedBackOn() {
+		MockEnvironment environment = strongConfiguration()
+			.withProperty("countersign.model-changes.direct-deployments", "true");
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining("countersign.model-changes.direct-deployments is true (COUNTERSIGN_DIRECT_DEPLOYMENTS)");
+	}
+
+	@Test
 	void shouldRefuseEmptyDatabasePassword() {
 		MockEnvironment environment = strongConfiguration().withProperty("spring.datasource.password", "");
 

@@ -1,0 +1,43 @@
+package io.countersign.modelchange;
+
+import java.net.URI;
+import java.security.Principal;
+
+import io.countersign.api.NotFoundException;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.annotation.Validated;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Model changes: admins submit, a second person approves through the gate (Tasklist or the decision API). */
+@RestController
+@Validated
+@RequestMapping("/api/v1/model-changes")
+class ModelChangeController {
+
+	private final ModelChanges changes;
+
+	ModelChangeController(ModelChanges changes) {
+		this.changes = changes;
+	}
+
+	/** 202: staged and waiting for approval; nothing is deployed before that. */
+	@PostMapping
+	ResponseEntity<ModelChangeView> submit(@Valid @RequestBody ModelChangeRequest request, Principal principal) {
+		ModelChangeView view = this.changes.submit(request, principal.getName());
+		return ResponseEntity.accepted().location(URI.create(view.links().get("self"))).body(view);
+	}
+
+	@GetMapping("/{id}")
+	ModelChangeView get(@PathVariable @Size(max = 36) String id) {
+		return this.changes.view(id).orElseThrow(() -> new NotFoundException("model change '" + id + "' does not exist"));
+	}
+
+}

@@ -1,0 +1,24 @@
+package io.countersign.engine;
+
+import io.countersign.support.PostgresTestDatabase;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The same attacks as {@link RestrictedExpressionsIntegrationTest}, on PostgreSQL. */
+@ActiveProfiles("postgres")
+@DirtiesContext
+class RestrictedExpressionsPostgresIntegrationTest extends RestrictedExpressionsIntegrationTest {
+
+	@RegisterExtension
+	static final PostgresTestDatabase DATABASE = new PostgresTestDatabase();
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		DATABASE.registerDataSource(registry);
+	}
+
+}
