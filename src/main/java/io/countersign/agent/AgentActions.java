@@ -126,10 +126,13 @@ public class AgentActions {
 
 	// ---- the playbook's steps -----------------------------------------------------------------------------
 
-	/** The policy step. A tool the policy forbids, or one it does not know, is denied here: fail closed. */
-	ToolPolicyDecision evaluatePolicy(String id) {
+	/**
+	 * The policy step. A tool the policy forbids, or one it does not know, is denied here: fail closed.
+	 * @param processDefinitionId the asking playbook's definition, whose deployment's policy answers
+	 */
+	ToolPolicyDecision evaluatePolicy(String id, String processDefinitionId) {
 		AgentAction action = pending(id);
-		ToolPolicyDecision decision = this.policy.evaluate(action.tool());
+		ToolPolicyDecision decision = this.policy.evaluate(processDefinitionId, action.tool());
 		this.store.policy(id, decision.rule(), decision.reviewerGroup(), now());
 		if (!decision.allowed()) {
 			end(action, AgentActionStatus.PENDING, AgentActionStatus.DENIED, "policy",
@@ -187,15 +190,16 @@ public class AgentActions {
 	/**
 	 * Checks and records a reviewer's decision. Refusals keep the task open: {@link ApprovalRefusedException} for
 	 * who is deciding, {@link InvalidDecisionException} for what was submitted.
+	 * @param processDefinitionId the reviewing playbook's definition, whose deployment's policy is asked again
 	 * @return whether the reviewer approved
 	 */
-	boolean review(String id, String reviewer, Review review) {
+	boolean review(String id, String processDefinitionId, String reviewer, Review review) {
 		AgentAction action = this.store.lock(id).orElseThrow(() -> new IllegalStateException("no agent action " + id));
 		if (action.status() != AgentActionStatus.PENDING) {
 			throw new InvalidDecisionException("still-pending", "the request is " + action.status() + ", not PENDING");
 		}
 		try {
-			return recordReview(action, reviewer, review);
+			return recordReview(action, processDefinitionId, reviewer, review);
 		}
 		// The completion rolls back, so the attempt is recorded in a transaction of its own.
 		catch (ApprovalRefusedException ex) {
@@ -219,7 +223,7 @@ public class AgentActions {
 		return refusal;
 	}
 
-	private boolean recordReview(AgentAction action, String reviewer, Review review) {
+	private boolean recordReview(AgentAction action, String processDefinitionId, String reviewer, Review review) {
 		if (reviewer == null) {
 			throw new ApprovalRefusedException("authenticated-reviewer",
 					"the review must be completed by an authenticated user");
@@ -252,7 +256,7 @@ public class AgentActions {
 			this.store.decide(action.id(), reviewer, reason, null, null, null, null, null, now());
 			return false;
 		}
-		ToolPolicyDecision policy = this.policy.evaluate(action.tool());
+		ToolPolicyDecision policy = this.policy.evaluate(processDefinitionId, action.tool());
 		if (!policy.allowed()) {
 			throw new InvalidDecisionException("policy", "the agent tool policy no longer allows " + action.tool()
 					+ " (" + policy.rule() + "); deny the request");

@@ -57,7 +57,7 @@ class AgentReviewTaskListener implements TaskListener {
 						+ " existed before the review was completed; they were ignored and only the submitted review"
 						+ " was read", Map.of("taskId", task.getId(), "variables", List.copyOf(planted)));
 			}
-			boolean approved = this.actions.review(id, reviewer,
+			boolean approved = this.actions.review(id, task.getProcessDefinitionId(), reviewer,
 					new AgentActions.Review(submitted.text(AgentToolAccessProcess.DECISION),
 							submitted.text(AgentToolAccessProcess.REASON),
 							whole(submitted, AgentToolAccessProcess.APPROVED_DURATION),

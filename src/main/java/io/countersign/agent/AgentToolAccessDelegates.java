@@ -26,7 +26,7 @@ final class AgentToolAccessDelegates {
 		@Override
 		public void execute(DelegateExecution execution) {
 			String id = execution.getProcessBusinessKey();
-			ToolPolicyDecision decision = this.actions.evaluatePolicy(id);
+			ToolPolicyDecision decision = this.actions.evaluatePolicy(id, execution.getProcessDefinitionId());
 			execution.setVariable(AgentToolAccessProcess.POLICY_RULE, decision.rule());
 			if (!decision.allowed()) {
 				throw new BpmnError(AgentToolAccessProcess.ERROR_TOOL_DENIED, decision.rule());

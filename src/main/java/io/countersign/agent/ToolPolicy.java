@@ -14,8 +14,10 @@ import org.camunda.bpm.engine.RepositoryService;
 import org.springframework.stereotype.Service;
 
 /**
- * Evaluates {@code bpmn/agent-tool-policy.dmn}. Fails closed: no deployed policy, no matching rule, or a rule whose
- * outputs make no sense all deny the call, with a reason that says which.
+ * Evaluates {@code bpmn/agent-tool-policy.dmn} as deployed with the asking {@code agent-tool-access} definition, never
+ * the latest version by key: a policy deployed after a request was made does not decide for it. Fails closed: no
+ * policy in that deployment, no matching rule, or a rule whose outputs make no sense all deny the call, with a reason
+ * that says which.
  */
 @Service
 class ToolPolicy {
@@ -34,26 +36,31 @@ class ToolPolicy {
 		this.decisionService = decisionService;
 	}
 
-	ToolPolicyDecision evaluate(String tool) {
-		Optional<DecisionTables.Evaluation> evaluation = DecisionTables.evaluateLatest(this.repositoryService,
-				this.decisionService, DECISION_KEY, Map.of("tool", tool));
+	/** @param processDefinitionId the definition of the process asking; its deployment's policy answers */
+	ToolPolicyDecision evaluate(String processDefinitionId, String tool) {
+		Optional<String> deployment = DecisionTables.deploymentOf(this.repositoryService, processDefinitionId);
+		Optional<DecisionTables.Evaluation> evaluation = deployment.flatMap(id -> DecisionTables
+			.evaluateInDeployment(this.repositoryService, this.decisionService, id, DECISION_KEY, Map.of("tool", tool)));
 		if (evaluation.isEmpty()) {
-			return ToolPolicyDecision.denied("no agent tool policy is deployed (decision '" + DECISION_KEY + "')",
-					null);
+			// Short: the reason is stored as the request's policy rule.
+			return ToolPolicyDecision.denied(deployment.map(id -> "deployment " + id)
+				.orElse("no deployment") + " holds no agent tool policy ('" + DECISION_KEY + "')", null);
 		}
+		// The version is the definition id, which names the deployment's policy; reasons name key and version.
+		String definition = evaluation.get().definitionId();
 		String version = evaluation.get().version();
 		DmnDecisionTableResult result = evaluation.get().result();
 		if (result.isEmpty()) {
-			return ToolPolicyDecision.denied("no rule of " + version + " matches tool '" + tool + "'", version);
+			return ToolPolicyDecision.denied("no rule of " + version + " matches tool '" + tool + "'", definition);
 		}
 		Map<String, Object> outputs = result.getFirstResult().getEntryMap();
 		String rule = text(outputs, "policyRule");
 		try {
-			return decision(rule, version, outputs);
+			return decision(rule, definition, outputs);
 		}
 		catch (IllegalArgumentException ex) {
 			return ToolPolicyDecision.denied("rule '" + rule + "' of " + version + " is invalid: " + ex.getMessage(),
-					version);
+					definition);
 		}
 	}
 

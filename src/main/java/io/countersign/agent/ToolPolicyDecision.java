@@ -4,7 +4,8 @@ package io.countersign.agent;
  * What {@code bpmn/agent-tool-policy.dmn} says about one tool.
  *
  * @param rule the matched rule, or the reason nothing matched
- * @param version the decision's key and version, or {@code null} when none is deployed
+ * @param version the id of the decision definition that answered ({@code agent-tool-policy:2:<uuid>}), or
+ * {@code null} when there was none to ask
  * @param allowed whether agents may ask at all; {@code false} denies without a reviewer
  * @param standingGrants the widest standing grant a reviewer may create, {@code null} for none
  */

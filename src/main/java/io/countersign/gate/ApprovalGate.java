@@ -80,9 +80,9 @@ class ApprovalGate {
 
 	/**
 	 * Asks the policy about the response's staged action and records its answer: an open request, or a denied one
-	 * that nobody can approve.
+	 * that nobody can approve. The policy is the one deployed with the asking process ({@code models}).
 	 */
-	ApprovalRequest open(String responseId, String purpose, ApprovalOptions options) {
+	ApprovalRequest open(String responseId, String purpose, ApprovalOptions options, ModelsInUse models) {
 		ResponseRecord response = response(responseId);
 		if (response.stagedAction() == null || response.actionFingerprint() == null) {
 			throw new IllegalStateException("response " + responseId + " has no staged action to approve");
@@ -93,7 +93,7 @@ class ApprovalGate {
 		PolicyInput input = modelChange ? this.modelChanges.input(action)
 				: identity.map(found -> this.inputs.of(response, found, action, null)).orElse(null);
 		PolicyEvaluation evaluation = modelChange ? this.modelChanges.evaluation() : Optional.ofNullable(input)
-			.map(this.policy::evaluate)
+			.map(found -> this.policy.evaluate(models.deploymentId(), found))
 			.orElseGet(() -> PolicyEvaluation.denied(
 					"identity '" + response.identity() + "' is not in the inventory, so no policy input is known", null));
 		Instant now = this.clock.instant();
@@ -106,7 +106,8 @@ class ApprovalGate {
 					null, options);
 			this.requests.insert(request);
 			this.responses.event(responseId, "POLICY_EVALUATED", null, "Denied by " + version + ": "
-					+ evaluation.deniedReason(), Map.of("approvalRequest", request.id()));
+					+ evaluation.deniedReason(), Map.of("approvalRequest", request.id(), "policyVersion", version,
+							"models", models.data()));
 			return request;
 		}
 		PolicyDecision decision = evaluation.decision();
@@ -134,7 +135,7 @@ class ApprovalGate {
 				Map.of("approvalRequest", request.id(), "rule", decision.rule(), "policyVersion", version,
 						"approverGroup", decision.approverGroup(), "requiredApprovals", decision.requiredApprovals(),
 						"fingerprint", request.actionFingerprint(), "environment", input.environment(), "severity",
-						input.severity()));
+						input.severity(), "models", models.data()));
 		return request;
 	}
 

@@ -14,8 +14,9 @@ import org.camunda.bpm.engine.RepositoryService;
 import org.springframework.stereotype.Service;
 
 /**
- * Evaluates {@code bpmn/approval-policy.dmn}. Fails closed: no deployed policy, no matching rule, or a rule whose
- * outputs make no sense all deny the action, with a reason that says which.
+ * Evaluates {@code bpmn/approval-policy.dmn} as deployed with the process that asks, never the latest version by key:
+ * a policy deployed after a response started does not decide for it. Fails closed: no policy in that deployment, no
+ * matching rule, or a rule whose outputs make no sense all deny the action, with a reason that says which.
  */
 @Service
 class ApprovalPolicy {
@@ -33,25 +34,40 @@ class ApprovalPolicy {
 		this.decisionService = decisionService;
 	}
 
-	PolicyEvaluation evaluate(PolicyInput input) {
-		Optional<DecisionTables.Evaluation> evaluation = DecisionTables.evaluateLatest(this.repositoryService,
-				this.decisionService, DECISION_KEY, input.variables());
+	/** Asks the policy of deployment {@code deploymentId}, the one the asking process definition came from. */
+	PolicyEvaluation evaluate(String deploymentId, PolicyInput input) {
+		return answer(DecisionTables.evaluateInDeployment(this.repositoryService, this.decisionService, deploymentId,
+				DECISION_KEY, input.variables()), input,
+				"deployment " + deploymentId + " holds no approval policy (decision '" + DECISION_KEY
+						+ "'); every deployment must hold the complete model set");
+	}
+
+	/** Asks again the policy a request was opened under, as recorded in its {@code policyVersion}. */
+	PolicyEvaluation evaluateRecorded(String policyVersion, PolicyInput input) {
+		return answer(DecisionTables.evaluateRecorded(this.repositoryService, this.decisionService, policyVersion,
+				input.variables()), input, "the approval policy " + policyVersion + " is no longer deployed");
+	}
+
+	private static PolicyEvaluation answer(Optional<DecisionTables.Evaluation> evaluation, PolicyInput input,
+			String missing) {
 		if (evaluation.isEmpty()) {
-			return PolicyEvaluation.denied("no approval policy is deployed (decision '" + DECISION_KEY + "')", null);
+			return PolicyEvaluation.denied(missing, null);
 		}
+		// Recorded as the definition id, which names the deployment's policy; reasons name its key and version.
+		String definition = evaluation.get().definitionId();
 		String version = evaluation.get().version();
 		DmnDecisionTableResult result = evaluation.get().result();
 		if (result.isEmpty()) {
-			return PolicyEvaluation.denied("no rule of " + version + " matches " + input.describe(), version);
+			return PolicyEvaluation.denied("no rule of " + version + " matches " + input.describe(), definition);
 		}
 		DmnDecisionRuleResult outputs = result.getFirstResult();
 		String rule = text(outputs.getEntryMap(), "policyRule");
 		try {
-			return new PolicyEvaluation(decision(rule, outputs.getEntryMap()), null, version);
+			return new PolicyEvaluation(decision(rule, outputs.getEntryMap()), null, definition);
 		}
 		catch (IllegalArgumentException ex) {
 			return PolicyEvaluation.denied("rule '" + rule + "' of " + version + " is invalid: " + ex.getMessage(),
-					version);
+					definition);
 		}
 	}
 

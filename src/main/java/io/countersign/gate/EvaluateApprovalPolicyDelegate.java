@@ -1,5 +1,6 @@
 package io.countersign.gate;
 
+import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -8,22 +9,27 @@ import org.springframework.stereotype.Component;
 
 /**
  * The policy step a playbook runs before calling the gate. A denied action ends the playbook through the modelled
- * {@code POLICY_DENIED} error: nobody is asked, nothing is applied.
+ * {@code POLICY_DENIED} error: nobody is asked, nothing is applied. The policy asked is the one deployed with this
+ * process definition, which is also where the gate it calls next comes from.
  */
 @Component("evaluateApprovalPolicyDelegate")
 class EvaluateApprovalPolicyDelegate implements JavaDelegate {
 
 	private final ApprovalGate gate;
 
-	EvaluateApprovalPolicyDelegate(ApprovalGate gate) {
+	private final RepositoryService repositoryService;
+
+	EvaluateApprovalPolicyDelegate(ApprovalGate gate, RepositoryService repositoryService) {
 		this.gate = gate;
+		this.repositoryService = repositoryService;
 	}
 
 	@Override
 	public void execute(DelegateExecution execution) {
 		String purpose = text(execution, ApprovalVariables.PURPOSE, ApprovalGate.DEFAULT_PURPOSE);
 		ApprovalOptions options = ApprovalOptions.parse(text(execution, ApprovalVariables.OPTIONS, null));
-		ApprovalRequest request = this.gate.open(execution.getProcessBusinessKey(), purpose, options);
+		ApprovalRequest request = this.gate.open(execution.getProcessBusinessKey(), purpose, options,
+				ModelsInUse.of(execution, this.repositoryService));
 		execution.setVariable(ApprovalVariables.REQUEST_ID, request.id());
 		execution.setVariable(ApprovalVariables.POLICY_RULE, request.policyRule());
 		execution.setVariable(ApprovalVariables.POLICY_VERSION, request.policyVersion());

@@ -75,7 +75,8 @@ class JoinedDetectionPolicy {
 		StagedAction action = StagedAction.fromJson(response.stagedAction());
 		PolicyInput input = this.inputs.of(response, identity, action,
 				new PolicyInputs.Reported(joined.severity(), joined.environment()));
-		PolicyEvaluation evaluation = this.policy.evaluate(input);
+		// The policy the request was opened under, not one deployed since: the response keeps its models.
+		PolicyEvaluation evaluation = this.policy.evaluateRecorded(request.policyVersion(), input);
 		if (evaluation.isDenied()) {
 			this.responses.event(response.id(), "POLICY_REEVALUATED", joined.requester(), "Detection "
 					+ joined.detection() + " asked the policy again: " + evaluation.deniedReason()

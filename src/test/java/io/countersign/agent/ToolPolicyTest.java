@@ -1,10 +1,16 @@
 package io.countersign.agent;
 
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 import io.countersign.support.ProcessEngineTest;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.repository.Deployment;
+import org.camunda.bpm.engine.repository.ProcessDefinition;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -19,9 +25,25 @@ class ToolPolicyTest {
 	@Autowired
 	ToolPolicy policy;
 
+	@Autowired
+	RepositoryService repositoryService;
+
+	/** As the shipped agent-tool-access asks it: the policy deployed with it answers. */
+	private ToolPolicyDecision evaluate(String tool) {
+		return this.policy.evaluate(shippedProcess(), tool);
+	}
+
+	private String shippedProcess() {
+		return this.repositoryService.createProcessDefinitionQuery()
+			.processDefinitionKey(AgentToolAccessProcess.KEY)
+			.latestVersion()
+			.singleResult()
+			.getId();
+	}
+
 	@Test
 	void shouldReviewEveryPaymentsCallWithoutStandingGrants() {
-		ToolPolicyDecision decision = this.policy.evaluate("payments.refund");
+		ToolPolicyDecision decision = evaluate("payments.refund");
 
 		assertThat(decision.allowed()).isTrue();
 		assertThat(decision.rule()).isEqualTo("payments-review-every-call");
@@ -33,14 +55,43 @@ class ToolPolicyTest {
 
 	@Test
 	void shouldForbidShellToolsAndAllowOthersUpToAWholeToolGrant() {
-		assertThat(this.policy.evaluate("shell.exec").allowed()).isFalse();
-		assertThat(this.policy.evaluate("shell.exec").rule()).isEqualTo("shell-forbidden");
+		assertThat(evaluate("shell.exec").allowed()).isFalse();
+		assertThat(evaluate("shell.exec").rule()).isEqualTo("shell-forbidden");
 
-		ToolPolicyDecision other = this.policy.evaluate("tickets.close");
+		ToolPolicyDecision other = evaluate("tickets.close");
 		assertThat(other.allowed()).isTrue();
 		assertThat(other.standingGrants()).isEqualTo(GrantKind.TOOL);
 		assertThat(other.maxGrantDays()).isEqualTo(30);
 		assertThat(other.reviewTimeout()).isEqualTo(Duration.ofHours(4));
+	}
+
+	@Test
+	void shouldDenyEveryToolWhenTheAskingProcessWasDeployedWithoutAPolicy() throws Exception {
+		String shipped = shippedProcess();
+		Deployment alone;
+		try (InputStream bpmn = Files.newInputStream(Path.of("bpmn/agent-tool-access.bpmn"))) {
+			alone = this.repositoryService.createDeployment()
+				.name("agent-tool-access without its policy")
+				.addInputStream("agent-tool-access.bpmn", bpmn)
+				.deploy();
+		}
+		try {
+			ProcessDefinition lone = this.repositoryService.createProcessDefinitionQuery()
+				.deploymentId(alone.getId())
+				.singleResult();
+
+			ToolPolicyDecision decision = this.policy.evaluate(lone.getId(), "tickets.close");
+
+			assertThat(decision.allowed()).isFalse();
+			assertThat(decision.rule()).isEqualTo("deployment " + alone.getId()
+					+ " holds no agent tool policy ('agent-tool-policy')");
+			assertThat(decision.version()).isNull();
+			// The shipped policy, still the latest version of its key, is not asked in its place.
+			assertThat(this.policy.evaluate(shipped, "tickets.close").allowed()).isTrue();
+		}
+		finally {
+			this.repositoryService.deleteDeployment(alone.getId(), true);
+		}
 	}
 
 	@Test

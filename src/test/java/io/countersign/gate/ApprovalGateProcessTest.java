@@ -25,6 +25,7 @@ import io.countersign.response.ResponseStatus;
 import io.countersign.response.ResponseView;
 import io.countersign.response.Responses;
 import io.countersign.response.Severity;
+import io.countersign.support.ModelSet;
 import io.countersign.support.ProcessEngineTest;
 import io.countersign.support.ResponseScenario;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -503,25 +504,17 @@ class ApprovalGateProcessTest {
 		this.identityService.createMembership(PAT, "platform-owners");
 	}
 
-	/** Deploys a policy with only the given rules as the latest version; removed again after the test. */
+	/**
+	 * Deploys the shipped models with a policy of only the given rules, as one complete set, so that responses started
+	 * from now on run under it; removed again after the test.
+	 */
 	private void deployPolicy(String rules) {
-		String shipped = readShippedPolicy();
-		int start = shipped.indexOf("      <rule ");
-		int end = shipped.indexOf("    </decisionTable>");
-		String policy = shipped.substring(0, start) + rules + "\n" + shipped.substring(end);
-		this.deployments.add(this.repositoryService.createDeployment()
-			.addString("approval-policy.dmn", policy)
-			.deploy()
-			.getId());
-	}
-
-	private static String readShippedPolicy() {
-		try {
-			return java.nio.file.Files.readString(java.nio.file.Path.of("bpmn/approval-policy.dmn"));
-		}
-		catch (java.io.IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		ModelSet shipped = ModelSet.shipped();
+		String dmn = shipped.content("approval-policy.dmn");
+		int start = dmn.indexOf("      <rule ");
+		int end = dmn.indexOf("    </decisionTable>");
+		String policy = dmn.substring(0, start) + rules + "\n" + dmn.substring(end);
+		this.deployments.add(shipped.with("approval-policy.dmn", policy).deploy(this.repositoryService, "test policy"));
 	}
 
 }

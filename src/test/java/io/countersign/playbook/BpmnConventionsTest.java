@@ -89,13 +89,13 @@ class BpmnConventionsTest {
 		for (UserTask task : model.getModelElementsByType(UserTask.class)) {
 			assertThat(task.getCamundaCandidateGroups()).as(task.getId()).isNotBlank();
 			assertThat(task.getCamundaFormRef()).as(task.getId()).isNotBlank();
+			// A form deployed after the response started never shows up in it (docs/adr/0002-model-binding.md).
+			assertThat(task.getCamundaFormRefBinding()).as(task.getId()).isEqualTo("deployment");
 			if ("${approvalFormRef}".equals(task.getCamundaFormRef())) {
-				// The gate shows the form its caller names, which may be deployed apart from the gate.
-				assertThat(task.getCamundaFormRefBinding()).as(task.getId()).isEqualTo("latest");
+				// The gate shows the form its caller names; every deployment holds them all.
 				assertThat(formIds).contains("Form_ApprovalGate");
 			}
 			else {
-				assertThat(task.getCamundaFormRefBinding()).as(task.getId()).isEqualTo("deployment");
 				assertThat(formIds).as(task.getId() + " form").contains(task.getCamundaFormRef());
 			}
 			List<CamundaTaskListener> all = task.getExtensionElements()
@@ -145,6 +145,21 @@ class BpmnConventionsTest {
 				.as(end.getId() + " records its outcome")
 				.anyMatch(listener -> "${responseOutcomeListener}".equals(listener.getCamundaDelegateExpression())
 						&& "start".equals(listener.getCamundaEvent()));
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("playbooks")
+	void shouldCallOnlyProcessesOfItsOwnDeployment(Path file) throws IOException {
+		BpmnModelInstance model = Bpmn.readModelFromFile(file.toFile());
+		Set<String> shipped = processIds();
+		for (CallActivity call : model.getModelElementsByType(CallActivity.class)) {
+			// Neither "latest" nor a version or version tag: a gate deployed after the response started, or one
+			// deployed without the rest of its set, never runs for it (docs/adr/0002-model-binding.md).
+			assertThat(call.getCamundaCalledElementBinding()).as(call.getId()).isEqualTo("deployment");
+			assertThat(call.getCamundaCalledElementVersion()).as(call.getId()).isNull();
+			assertThat(call.getCamundaCalledElementVersionTag()).as(call.getId()).isNull();
+			assertThat(shipped).as(call.getId() + " calls a process shipped in bpmn/").contains(call.getCalledElement());
 		}
 	}
 
@@ -212,6 +227,15 @@ class BpmnConventionsTest {
 
 	private static Set<String> ids(java.util.Collection<? extends BaseElement> elements) {
 		return elements.stream().map(BaseElement::getId).collect(Collectors.toSet());
+	}
+
+	private static Set<String> processIds() throws IOException {
+		try (Stream<Path> files = playbooks()) {
+			return files.flatMap(path -> Bpmn.readModelFromFile(path.toFile())
+				.getModelElementsByType(Process.class)
+				.stream()
+				.map(Process::getId)).collect(Collectors.toSet());
+		}
 	}
 
 	private static Set<String> formIds() throws IOException {
