@@ -5,7 +5,17 @@ import java.util.List;
 
 public record Identity(String id, String owner, String description, Environment environment, IdentityStatus status,
 		List<String> privileges, List<Consumer> consumers, List<Credential> credentials, Instant createdAt,
-		Instant updatedAt, PrivilegeLevel privilegeLevel) {
+		Instant updatedAt, PrivilegeLevel privilegeLevel, String target) {
+
+	/** The target of identities that name none: Countersign's own inventory tables. */
+	public static final String DEFAULT_TARGET = "inventory";
+
+	public Identity(String id, String owner, String description, Environment environment, IdentityStatus status,
+			List<String> privileges, List<Consumer> consumers, List<Credential> credentials, Instant createdAt,
+			Instant updatedAt, PrivilegeLevel privilegeLevel) {
+		this(id, owner, description, environment, status, privileges, consumers, credentials, createdAt, updatedAt,
+				privilegeLevel, DEFAULT_TARGET);
+	}
 
 	/** {@code isolated}: the workload no longer receives the identity (a {@code workload.isolate} action). */
 	public record Consumer(String name, boolean customerFacing, Instant lastUsedAt, boolean isolated) {

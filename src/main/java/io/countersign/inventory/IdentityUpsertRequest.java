@@ -17,12 +17,23 @@ public record IdentityUpsertRequest(@NotBlank @Size(max = 128) String owner, @Si
 		@NotNull Environment environment, IdentityStatus status,
 		@Size(max = 100) List<@NotBlank @Size(max = 256) String> privileges,
 		@Size(max = 200) List<@Valid ConsumerRequest> consumers,
-		@Size(max = 50) List<@Valid CredentialRequest> credentials, PrivilegeLevel privilegeLevel) {
+		@Size(max = 50) List<@Valid CredentialRequest> credentials, PrivilegeLevel privilegeLevel,
+		@Size(max = 64) @Pattern(regexp = TARGET_PATTERN,
+				message = "must name a configured target: lower-case words joined by hyphens") String target) {
 
 	public IdentityUpsertRequest(String owner, String description, Environment environment, IdentityStatus status,
 			List<String> privileges, List<ConsumerRequest> consumers, List<CredentialRequest> credentials) {
-		this(owner, description, environment, status, privileges, consumers, credentials, null);
+		this(owner, description, environment, status, privileges, consumers, credentials, null, null);
 	}
+
+	public IdentityUpsertRequest(String owner, String description, Environment environment, IdentityStatus status,
+			List<String> privileges, List<ConsumerRequest> consumers, List<CredentialRequest> credentials,
+			PrivilegeLevel privilegeLevel) {
+		this(owner, description, environment, status, privileges, consumers, credentials, privilegeLevel, null);
+	}
+
+	/** A target's name (countersign.targets.&lt;name&gt;), also usable as a segment of an environment variable. */
+	public static final String TARGET_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
 	public static final String ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$";
 

@@ -17,8 +17,11 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.countersign.action.StagedAction;
+import io.countersign.api.ApiException;
 import io.countersign.inventory.BeforeState.StatusChange;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -46,7 +49,12 @@ public class Inventory {
 
 	private final UpsertWriter writer;
 
-	Inventory(JdbcClient jdbc, InventoryChanges changes, UpsertLedger upsertLedger, UpsertWriter writer) {
+	/** Lazily: the targets' connectors change this inventory, so they are built after it. */
+	private final ObjectProvider<KnownTargets> targets;
+
+	Inventory(JdbcClient jdbc, InventoryChanges changes, UpsertLedger upsertLedger, UpsertWriter writer,
+			ObjectProvider<KnownTargets> targets) {
+		this.targets = targets;
 		this.jdbc = jdbc;
 		this.changes = changes;
 		this.upsertLedger = upsertLedger;
@@ -102,6 +110,11 @@ public class Inventory {
 		// Reports and approved actions on one identity take turns, so a report is compared with what it overwrites.
 		this.jdbc.sql("select id from nhi_identity where id = ? for update").param(identityId).query(String.class).list();
 		Identity stored = find(identityId).orElse(null);
+		KnownTargets known = this.targets.getObject();
+		if (request.target() != null && !known.exists(request.target())) {
+			throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, "target '" + request.target()
+					+ "' is not configured; configured targets: " + known.names(), "target");
+		}
 		Map<String, String> owners = new LinkedHashMap<>();
 		for (IdentityUpsertRequest.CredentialRequest credential : request.credentialsOrEmpty()) {
 			identityOfCredential(credential.id()).ifPresent(owner -> owners.put(credential.id(), owner));
@@ -574,13 +587,15 @@ public class Inventory {
 					c.createdBy()))
 			.toList();
 		return this.jdbc
-			.sql("select id, owner, description, environment, status, privilege_level, created_at, updated_at from nhi_identity where id = ?")
+			.sql("select id, owner, description, environment, status, privilege_level, created_at, updated_at, target "
+					+ "from nhi_identity where id = ?")
 			.param(identityId)
 			.query((rs, n) -> new Identity(rs.getString("id"), rs.getString("owner"), rs.getString("description"),
 					Environment.valueOf(rs.getString("environment")), IdentityStatus.valueOf(rs.getString("status")),
 					privileges, consumers, credentials, instant(rs, "created_at"), instant(rs, "updated_at"),
 					rs.getString("privilege_level") == null ? PrivilegeLevel.infer(privileges)
-							: PrivilegeLevel.valueOf(rs.getString("privilege_level"))))
+							: PrivilegeLevel.valueOf(rs.getString("privilege_level")),
+					rs.getString("target")))
 			.single();
 	}
 

@@ -92,6 +92,10 @@ final class UpsertReview {
 	private void identity(Identity stored, IdentityUpsertRequest report) {
 		descriptive("owner", stored.owner(), report.owner());
 		descriptive("description", stored.description(), report.description());
+		if (report.target() != null && !report.target().equals(stored.target())) {
+			gated("target", stored.target(), report.target(), "the target decides which system an approved action "
+					+ "changes; moving an identity would send actions approved for one system to another");
+		}
 		if (report.status() != null && report.status() != stored.status()) {
 			gated("status", stored.status(), report.status(), "an identity is quarantined, suspended or released only "
 					+ "through an approved action (playbook identity-quarantine and its release)");

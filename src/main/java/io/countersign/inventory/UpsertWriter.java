@@ -24,10 +24,12 @@ class UpsertWriter {
 	void create(String identityId, IdentityUpsertRequest request, Instant now) {
 		IdentityStatus status = request.status() == null ? IdentityStatus.ACTIVE : request.status();
 		this.jdbc.sql("""
-				insert into nhi_identity (id, owner, description, environment, status, privilege_level, created_at, updated_at)
-				values (?, ?, ?, ?, ?, ?, ?, ?)""")
+				insert into nhi_identity (id, owner, description, environment, status, privilege_level, created_at, updated_at,
+				    target)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
 			.params(identityId, request.owner(), request.description(), request.environment().name(), status.name(),
-					level(request.privilegeLevel()), ts(now), ts(now))
+					level(request.privilegeLevel()), ts(now), ts(now),
+					request.target() == null ? Identity.DEFAULT_TARGET : request.target())
 			.update();
 		for (String privilege : request.privilegesOrEmpty().stream().distinct().toList()) {
 			this.jdbc.sql("insert into nhi_privilege (identity_id, privilege) values (?, ?)")

@@ -9,13 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.countersign.action.ActionConnector;
 import io.countersign.action.ConnectorCall;
 import io.countersign.action.ConnectorException;
-import io.countersign.action.Connectors;
 import io.countersign.action.StagedAction;
 import io.countersign.gate.ExecutionBlockedException;
 import io.countersign.gate.ExecutionGuard;
 import io.countersign.receipt.ReceiptRejectedException;
 import io.countersign.response.ResponseStatus;
 import io.countersign.response.Responses;
+import io.countersign.target.Targets;
 
 import org.springframework.stereotype.Service;
 
@@ -35,7 +35,7 @@ public class GuardedActions {
 
 	private final ActionExecutions executions;
 
-	private final Connectors connectors;
+	private final Targets targets;
 
 	private final ExecutionGuard guard;
 
@@ -45,11 +45,11 @@ public class GuardedActions {
 
 	private final Clock clock = Clock.systemUTC();
 
-	GuardedActions(ActionExecutions executions, Connectors connectors, ExecutionGuard guard, Responses responses,
+	GuardedActions(ActionExecutions executions, Targets targets, ExecutionGuard guard, Responses responses,
 			ActionStateMachine stateMachine) {
 		this.stateMachine = stateMachine;
 		this.executions = executions;
-		this.connectors = connectors;
+		this.targets = targets;
 		this.guard = guard;
 		this.responses = responses;
 	}
@@ -87,7 +87,7 @@ public class GuardedActions {
 					this.executions.latest(responseId, purpose).map(GuardedActions::state)
 						.orElse(ActionStateMachine.ActionState.NONE));
 		}
-		ActionConnector connector = this.connectors.forType(action.type());
+		ActionConnector connector = this.targets.forAction(action);
 		connector.stage(new ConnectorCall(responseId, action, responseId + ":" + purpose + ":stage", null));
 		this.executions.insert(new ActionExecutions.Execution(UUID.randomUUID().toString(), responseId, purpose, action,
 				connector.name(), ActionExecutions.Status.STAGED, null, null), this.clock.instant());
@@ -205,7 +205,7 @@ public class GuardedActions {
 	}
 
 	private ActionConnector call(ActionExecutions.Execution execution) {
-		return this.connectors.named(execution.connector());
+		return this.targets.named(execution.connector());
 	}
 
 	private static String describeContainment(ActionExecutions.Execution execution) {

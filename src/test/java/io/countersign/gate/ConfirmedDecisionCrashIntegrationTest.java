@@ -75,7 +75,8 @@ class ConfirmedDecisionCrashIntegrationTest {
 		receiver.createContext("/hook", exchange -> {
 			JsonNode body = new Reply(200, "application/json",
 					new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)).json();
-			if (body.path("phase").asText().equals("apply")) {
+			if (body.path("phase").asText().equals("apply")
+					&& body.path("action").path("type").asText().equals("credential.disable")) {
 				applyKeys.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
 				if (hang.get()) {
 					applyArrived.countDown();
@@ -90,9 +91,10 @@ class ConfirmedDecisionCrashIntegrationTest {
 		Map<String, String> environment = Map.of("COUNTERSIGN_JOB_LOCK_TIME_MS", String.valueOf(LOCK_TIME.toMillis()),
 				"COUNTERSIGN_JOB_MAX_WAIT_MS", "1000", "COUNTERSIGN_WEBHOOK_READ_TIMEOUT", "PT5M",
 				"COUNTERSIGN_WEBHOOK_SECRET", "a-webhook-secret-of-at-least-32-characters");
-		List<String> arguments = List.of("--countersign.connectors.routes[credential.disable]=webhook",
-				"--countersign.connectors.webhook.endpoints[credential.disable]=http://127.0.0.1:"
-						+ receiver.getAddress().getPort() + "/hook");
+		String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+		List<String> arguments = List.of("--countersign.targets.hooks.type=webhook",
+				"--countersign.connectors.webhook.endpoints[credential.disable]=" + hook,
+				"--countersign.connectors.webhook.endpoints[credential.suspend]=" + hook);
 		String id;
 		try {
 			try (ApplicationProcess first = ApplicationProcess.start(directory, environment, arguments)) {
@@ -216,7 +218,7 @@ class ConfirmedDecisionCrashIntegrationTest {
 	private static String revocationAwaitingApproval(ApiClient api, String identity) {
 		String credential = "token-" + identity;
 		Reply upsert = api.put("scanner", "/api/v1/identities/" + identity, Map.of("owner", "payments-team",
-				"environment", "staging", "privileges", List.of("repo:write"), "credentials",
+				"environment", "staging", "privileges", List.of("repo:write"), "target", "hooks", "credentials",
 				List.of(Map.of("id", credential, "kind", "ACCESS_TOKEN", "fingerprint",
 						StagedAction.sha256("v1 " + credential)))));
 		assertThat(upsert.status()).as(upsert.toString()).isEqualTo(200);
