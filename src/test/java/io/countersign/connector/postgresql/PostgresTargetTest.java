@@ -33,7 +33,8 @@ class PostgresTargetTest {
 
 	@Test
 	void shouldHideTheMaterialWhenARotationIsPrinted() {
-		RotatedPassword rotated = new RotatedPassword("svc", "material-value", PostgresRoles.fingerprint("material-value"));
+		String material = "material-value";
+		RotatedPassword rotated = new RotatedPassword("svc", material, PostgresRoles.fingerprint(material));
 
 		assertThat(rotated.toString()).contains(rotated.fingerprint()).doesNotContain("material-value");
 	}
