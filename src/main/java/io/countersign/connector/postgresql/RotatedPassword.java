@@ -1,0 +1,19 @@
+package io.countersign.connector.postgresql;
+
+/**
+ * The result of {@link PostgresRoles#rotate}: the new password, for the caller to hand to the secret sink and then
+ * forget, and its fingerprint, which is all Countersign keeps.
+ *
+ * @param role the role whose password was replaced
+ * @param material the new password (43 base64url characters, 256 random bits)
+ * @param fingerprint {@code sha256:<hex>} of the material's UTF-8 bytes
+ */
+record RotatedPassword(String role, String material, String fingerprint) {
+
+	/** Never the material: records are printed by loggers, debuggers and exception messages. */
+	@Override
+	public String toString() {
+		return "RotatedPassword[role=" + this.role + ", fingerprint=" + this.fingerprint + ", material=(redacted)]";
+	}
+
+}
