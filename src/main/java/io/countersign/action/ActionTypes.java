@@ -8,6 +8,8 @@ import java.util.List;
  */
 public final class ActionTypes {
 
+	public static final String CREDENTIAL_ROTATE = "credential.rotate";
+
 	/** Containment before approval: {@code identity}, {@code credential}. ACTIVE becomes SUSPENDED. */
 	public static final String CREDENTIAL_SUSPEND = "credential.suspend";
 

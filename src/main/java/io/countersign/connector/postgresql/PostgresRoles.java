@@ -142,20 +142,36 @@ class PostgresRoles {
 	 * the password, not the keys), and with 256 random bits of material it cannot be brute-forced back.
 	 */
 	RotatedPassword rotate(String role) {
+		RotatedPassword planned = plan(role);
+		setPassword(planned);
+		return planned;
+	}
+
+	/**
+	 * New random material and its SCRAM verifier, computed here and sent nowhere yet: a caller that must hand the
+	 * material over before the server has it (so a crash in between never leaves a password nobody received) plans
+	 * first and {@link #setPassword sets} after.
+	 */
+	RotatedPassword plan(String role) {
 		String name = requireRoleName(role);
 		byte[] raw = new byte[MATERIAL_BYTES];
 		this.random.nextBytes(raw);
 		String material = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-		String verifier = ScramSha256.verifier(material, this.random);
+		return new RotatedPassword(name, material, fingerprint(material),
+				ScramSha256.verifier(material, this.random));
+	}
+
+	/** Sets a {@link #plan planned} password: only its verifier reaches the server. */
+	void setPassword(RotatedPassword planned) {
+		String name = requireRoleName(planned.role());
 		try (Connection connection = this.connections.open()) {
 			refuseOwnLogin(connection, name);
-			execute(connection, "ALTER ROLE " + quote(name) + " PASSWORD " + verifierLiteral(verifier));
+			execute(connection, "ALTER ROLE " + quote(name) + " PASSWORD " + verifierLiteral(planned.verifier()));
 		}
 		catch (SQLException ex) {
 			throw failure("rotate the password", name, ex);
 		}
 		log.info("Set a new password verifier for role {} on {}", name, this.target.jdbcUrl());
-		return new RotatedPassword(name, material, fingerprint(material));
 	}
 
 	/**
@@ -217,16 +233,8 @@ class PostgresRoles {
 			refuseOwnLogin(connection, name);
 			execute(connection, "ALTER ROLE " + quote(name) + " NOLOGIN");
 			int terminated;
-			try (PreparedStatement statement = connection.prepareStatement("""
-					SELECT count(*) FILTER (WHERE pg_catalog.pg_terminate_backend(pid, ?))
-					FROM pg_catalog.pg_stat_activity
-					WHERE usename = ? AND pid <> pg_catalog.pg_backend_pid()""")) {
-				statement.setLong(1, TERMINATE_WAIT_MILLIS);
-				statement.setString(2, name);
-				try (ResultSet row = statement.executeQuery()) {
-					row.next();
-					terminated = row.getInt(1);
-				}
+			try {
+				terminated = terminate(connection, name);
 			}
 			catch (SQLException ex) {
 				throw failure("terminate the sessions (the role is already NOLOGIN) of", name, ex);
@@ -237,6 +245,35 @@ class PostgresRoles {
 		}
 		catch (SQLException ex) {
 			throw failure("disable", name, ex);
+		}
+	}
+
+	/**
+	 * Ends every session the role has open, changing nothing else: for a role that is NOLOGIN already.
+	 * @return how many sessions were terminated
+	 */
+	int terminateSessions(String role) {
+		String name = requireRoleName(role);
+		try (Connection connection = this.connections.open()) {
+			refuseOwnLogin(connection, name);
+			return terminate(connection, name);
+		}
+		catch (SQLException ex) {
+			throw failure("terminate the sessions of", name, ex);
+		}
+	}
+
+	private static int terminate(Connection connection, String name) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement("""
+				SELECT count(*) FILTER (WHERE pg_catalog.pg_terminate_backend(pid, ?))
+				FROM pg_catalog.pg_stat_activity
+				WHERE usename = ? AND pid <> pg_catalog.pg_backend_pid()""")) {
+			statement.setLong(1, TERMINATE_WAIT_MILLIS);
+			statement.setString(2, name);
+			try (ResultSet row = statement.executeQuery()) {
+				row.next();
+				return row.getInt(1);
+			}
 		}
 	}
 

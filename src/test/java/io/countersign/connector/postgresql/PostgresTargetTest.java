@@ -34,9 +34,12 @@ class PostgresTargetTest {
 	@Test
 	void shouldHideTheMaterialWhenARotationIsPrinted() {
 		String material = "material-value";
-		RotatedPassword rotated = new RotatedPassword("svc", material, PostgresRoles.fingerprint(material));
+		RotatedPassword rotated = new RotatedPassword("svc", material, PostgresRoles.fingerprint(material),
+				"SCRAM-SHA-256$4096:c2FsdA==$verifier-value");
 
-		assertThat(rotated.toString()).contains(rotated.fingerprint()).doesNotContain("material-value");
+		assertThat(rotated.toString()).contains(rotated.fingerprint())
+			.doesNotContain("material-value")
+			.doesNotContain("verifier-value");
 	}
 
 }
