@@ -1,5 +1,6 @@
 /**
- * PostgreSQL login roles as a target: the foundation of the {@code postgresql} connector. {@link
+ * PostgreSQL login roles as a target: {@link io.countersign.connector.postgresql.PostgresConnector} carries out
+ * approved actions on them under the target change journal (mapping and actions in its javadoc). {@link
  * io.countersign.connector.postgresql.PostgresRoles} reads a role (login, expiry, memberships, a fingerprint of its
  * password verifier), rotates its password, disables and enables it (ending its sessions) and revokes and grants
  * its role memberships, each over a short-lived connection of its own to the configured target, never over
