@@ -90,6 +90,16 @@ public class Inventory {
 			.optional();
 	}
 
+	/**
+	 * Records, under the identity's ledger subject, that its target shows something the inventory does not (a
+	 * credential changed outside Countersign, a privilege granted there). Changes nothing: gated state changes only
+	 * through approved actions.
+	 */
+	@Transactional
+	public void recordDrift(String identityId, String actor, String detail, Map<String, ?> data) {
+		this.upsertLedger.drift(identityId, actor, detail, data);
+	}
+
 	/** As {@link #upsert(String, IdentityUpsertRequest, String)} with no actor, for seeding and set-up. */
 	@Transactional
 	public Identity upsert(String identityId, IdentityUpsertRequest request) {

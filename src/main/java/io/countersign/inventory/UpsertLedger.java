@@ -44,6 +44,11 @@ class UpsertLedger {
 				data(identityId, review));
 	}
 
+	/** What a target shows that the inventory does not: changed outside Countersign, or not yet known. */
+	void drift(String identityId, String actor, String detail, Map<String, ?> data) {
+		this.ledger.append(subject(identityId), "DRIFT_DETECTED", actor, detail, data);
+	}
+
 	/** Appended in a transaction of its own: the refused report rolls back, its record must not. */
 	void refused(String identityId, String actor, UpsertReview.Result review) {
 		UpsertReview.Violation first = review.violations().get(0);

@@ -76,6 +76,10 @@ class SecurityConfiguration {
 				.hasAnyAuthority(agentRevokers)
 				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/agent-actions/*/uses"))
 				.hasAuthority(Groups.authority(Groups.TOOL_SERVERS))
+				// Which systems are connected, and importing their identities: admins.
+				.requestMatchers(PATH.matcher(HttpMethod.GET, "/api/v1/targets"),
+						PATH.matcher(HttpMethod.POST, "/api/v1/targets/*/sync"))
+				.hasAuthority(admin)
 				// Admins propose model changes; the approvers' group and auditors follow them. Approving is the gate's.
 				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/model-changes"))
 				.hasAuthority(admin)
