@@ -30,7 +30,10 @@ import io.countersign.inventory.Inventory;
 import io.countersign.receipt.ReceiptVerifier;
 import io.countersign.secret.SecretMaterial;
 import io.countersign.secret.SecretSink;
+import io.countersign.inventory.CredentialKind;
+import io.countersign.inventory.CredentialStatus;
 import io.countersign.target.TargetChanges;
+import io.countersign.target.TargetDiscovery;
 import io.countersign.target.TargetChanges.Change;
 import io.countersign.target.TargetChanges.Status;
 
@@ -77,7 +80,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * material against the stored verifier right after setting it). Undo does not restore the old password: it rotates
  * again, with new material to the sink. See {@link #undoRotation}.
  */
-class PostgresConnector implements ActionConnector {
+class PostgresConnector implements ActionConnector, TargetDiscovery {
 
 	private static final Set<String> LOGIN_OFF = Set.of(CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE, IDENTITY_SUSPEND,
 			IDENTITY_QUARANTINE);
@@ -600,6 +603,27 @@ class PostgresConnector implements ActionConnector {
 			return List.copyOf(texts);
 		}
 
+	}
+
+	/**
+	 * Each login role is an identity of its own, with itself as its one credential (a password) and the roles it is a
+	 * direct member of as its privileges. The credential's fingerprint is that of its stored SCRAM verifier, so a
+	 * password changed outside Countersign shows as drift.
+	 */
+	@Override
+	public List<Discovered> discover() {
+		try {
+			return this.roles.loginRoles()
+				.stream()
+				.map(role -> new Discovered(role.role(), "PostgreSQL login role " + role.role(), role.memberOf(),
+						List.of(new DiscoveredCredential(role.role(), CredentialKind.PASSWORD,
+								role.canLogin() ? CredentialStatus.ACTIVE : CredentialStatus.DISABLED,
+								role.password().fingerprint()))))
+				.toList();
+		}
+		catch (PostgresRoleException ex) {
+			throw new ConnectorException("target '" + this.name + "' cannot be listed: " + ex.getMessage(), ex);
+		}
 	}
 
 }

@@ -129,6 +129,50 @@ class PostgresRoles {
 	}
 
 	/**
+	 * The login roles a sync imports: those that can log in or have a password, except PostgreSQL's own
+	 * ({@code pg_*}), superusers (an approved action must not be the way to reach one) and the role this target logs
+	 * in as. Names that {@link #ROLE_NAME} refuses are left out: no action could name them.
+	 */
+	List<RoleState> loginRoles() {
+		List<String> names = new ArrayList<>();
+		try (Connection connection = this.connections.open()) {
+			try {
+				// pg_roles masks every password; only pg_authid (superuser) tells which roles have one, so a role
+				// that lost its login but keeps its password is still listed.
+				names.addAll(roleNames(connection, "pg_authid", "rolcanlogin OR rolpassword IS NOT NULL"));
+			}
+			catch (SQLException ex) {
+				if (!"42501".equals(ex.getSQLState())) {
+					throw ex;
+				}
+				names.addAll(roleNames(connection, "pg_roles", "rolcanlogin"));
+			}
+		}
+		catch (SQLException ex) {
+			throw new PostgresRoleException("Could not list the login roles on " + this.target.jdbcUrl() + ": "
+					+ ex.getMessage() + " [SQLSTATE " + ex.getSQLState() + "]", ex.getSQLState(), ex);
+		}
+		return names.stream().map(this::describe).toList();
+	}
+
+	private static List<String> roleNames(Connection connection, String catalog, String condition)
+			throws SQLException {
+		List<String> names = new ArrayList<>();
+		// catalog and condition are constants of this class, never input.
+		try (PreparedStatement statement = connection.prepareStatement("SELECT rolname FROM pg_catalog." + catalog
+				+ " WHERE (" + condition + ") AND NOT rolsuper AND rolname NOT LIKE 'pg\\_%' AND rolname <> current_user"
+				+ " ORDER BY rolname"); ResultSet rows = statement.executeQuery()) {
+			while (rows.next()) {
+				String name = rows.getString(1);
+				if (ROLE_NAME.matcher(name).matches()) {
+					names.add(name);
+				}
+			}
+		}
+		return names;
+	}
+
+	/**
 	 * Gives the role a new random password and returns it; the caller hands it to the secret sink and keeps only
 	 * the fingerprint. Nothing here logs it, and it never reaches the server.
 	 *

@@ -149,6 +149,37 @@ class PostgresConnectorIntegrationTest {
 		}
 	}
 
+	// Discovery
+
+	@Test
+	void shouldImportLoginRolesAndReportAPasswordChangedOutsideCountersignAsDrift() throws SQLException {
+		String group = groupRole("readers");
+		String role = loginRole("reporting", group);
+		alter(role, "PASSWORD 'set-by-a-dba-0123456789'");
+
+		Reply first = this.api.post("admin", "/api/v1/targets/pg/sync", Map.of());
+
+		assertThat(first.status()).as(first.toString()).isEqualTo(200);
+		assertThat(first.json().path("imported").toString()).contains("\"" + role + "\"");
+		assertThat(first.json().path("imported").toString()).as("group roles are privileges, not identities")
+			.doesNotContain("\"" + group + "\"");
+		JsonNode imported = this.api.get("scanner", "/api/v1/identities/" + role).json();
+		assertThat(imported.path("target").asText()).isEqualTo("pg");
+		assertThat(imported.path("privileges").toString()).isEqualTo("[\"" + group + "\"]");
+		assertThat(imported.path("credentials").get(0).path("kind").asText()).isEqualTo("PASSWORD");
+		// A DBA changes the password and revokes the login behind Countersign's back.
+		alter(role, "PASSWORD 'changed-outside-0123456789' NOLOGIN");
+
+		Reply second = this.api.post("admin", "/api/v1/targets/pg/sync", Map.of());
+
+		assertThat(second.status()).as(second.toString()).isEqualTo(200);
+		assertThat(second.json().path("drift").findValuesAsText("field")).contains(
+				"credentials[" + role + "].fingerprint", "credentials[" + role + "].status");
+		JsonNode kept = this.api.get("scanner", "/api/v1/identities/" + role).json();
+		assertThat(kept.path("credentials").get(0).path("status").asText()).isEqualTo("ACTIVE");
+		assertThat(second.body()).doesNotContain("changed-outside-0123456789").doesNotContain("set-by-a-dba");
+	}
+
 	// Playbooks through the HTTP API
 
 	@Test
