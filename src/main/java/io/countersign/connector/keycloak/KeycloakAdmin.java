@@ -40,11 +40,10 @@ import org.slf4j.LoggerFactory;
  * A small client for Keycloak's admin REST API, for one {@link KeycloakTarget}: the operations a connector needs to
  * rotate, disable and cut down a confidential client, and to prove the outcome with a real token request.
  *
- * <p>Plain {@link HttpClient} and Jackson rather than {@code org.keycloak:keycloak-admin-client}: that library drags in
- * a RESTEasy client and pins its own Jackson and Jakarta REST versions, which would fight Spring Boot's dependency
- * management in this application, and it is released in lockstep with the server, so the client version would have to
- * follow every target's server version. We need about a dozen endpoints, all stable for years (the rotated-secret ones
- * since Keycloak 18); reading them as JSON trees also ignores whatever fields a newer server adds.
+ * <p>Plain {@link HttpClient} and Jackson rather than {@code org.keycloak:keycloak-admin-client}: that library brings a
+ * RESTEasy client and its providers and pins its own Jackson and Jakarta REST versions, which would fight Spring Boot's
+ * dependency management here, all for about a dozen endpoints. Reading the answers as JSON trees also tolerates whatever
+ * fields another server version adds or drops, where the library's typed representations would have to match it.
  *
  * <p>Outcomes: a 2xx answer is success; no answer, a timeout, a 5xx, 408 or 429 is a
  * {@link KeycloakUnavailableException} (try again later); any other answer, a redirect included (never followed), is a
@@ -182,16 +181,16 @@ class KeycloakAdmin {
 				return feature.path("enabled").asBoolean(false);
 			}
 		}
-		// Servers before the "features" list (Keycloak < 24) only list what is disabled, and preview features are off
-		// unless enabled: enabled means listed as a preview feature and not disabled.
+		// Older servers have no "features" list, only profile lists: enabled means a known preview feature that is not
+		// listed as disabled.
 		JsonNode profile = info.path("profileInfo");
 		return contains(profile.path("previewFeatures"), ROTATION_FEATURE)
 				&& !contains(profile.path("disabledFeatures"), ROTATION_FEATURE);
 	}
 
 	/**
-	 * Enables or disables the client. A disabled client gets no token; tokens it already holds are not revoked by this
-	 * alone (see {@link #pushNotBefore(String)}). Under a rotation policy, see {@link ClientUpdate#secretReplaced()}.
+	 * Enables or disables the client. A disabled client gets no new token; to revoke the ones it already has, also
+	 * {@link #pushNotBefore(String)}. Under a rotation policy, see {@link ClientUpdate#secretReplaced()}.
 	 */
 	ClientUpdate setEnabled(String clientId, boolean enabled) {
 		KeycloakClient client = require(clientId);
@@ -204,8 +203,9 @@ class KeycloakAdmin {
 
 	/**
 	 * Revokes every token issued to the client until now: sets the client's not-before time, after which Keycloak
-	 * treats older tokens as invalid (introspection answers {@code active: false}, refresh and user-info refuse them),
-	 * and pushes it to the client's admin URL when it has one ({@code POST .../push-revocation}, a no-op otherwise).
+	 * treats older tokens as invalid (token introspection answers {@code active: false}), and pushes it to the client's
+	 * admin URL when it has one ({@code POST .../push-revocation}, which does nothing else and nothing at all for a
+	 * client without one, the usual service account).
 	 *
 	 * <p>Keycloak compares a token's {@code iat} with the not-before time in whole seconds ({@code iat < notBefore} is
 	 * invalid), so the time set is the next second by our clock: a token issued in the second of the call is revoked
