@@ -69,6 +69,9 @@ class KeycloakAdmin {
 	/** The name of the preview feature behind rotation policies, as Keycloak's server info spells it. */
 	static final String ROTATION_FEATURE = "CLIENT_SECRET_ROTATION";
 
+	/** Clients per page when listing a realm: Keycloak's own admin console asks for pages of this order. */
+	static final int LIST_PAGE = 100;
+
 	private static final Logger log = LoggerFactory.getLogger(KeycloakAdmin.class);
 
 	private final KeycloakTarget target;
@@ -109,12 +112,33 @@ class KeycloakAdmin {
 		for (JsonNode client : clients) {
 			// Compared here as well: what "search" means for the clientId parameter has changed between versions.
 			if (clientId.equals(client.path("clientId").asText(null))) {
-				return Optional.of(new KeycloakClient(client.path("id").asText(), clientId,
-						client.path("enabled").asBoolean(false), client.path("serviceAccountsEnabled").asBoolean(false),
-						!client.path("publicClient").asBoolean(false) && !client.path("bearerOnly").asBoolean(false)));
+				return Optional.of(clientOf(client));
 			}
 		}
 		return Optional.empty();
+	}
+
+	/**
+	 * Every client of the target realm, a page at a time. Keycloak's listing carries each confidential client's secret
+	 * and attributes (the rotated secret among them); only the fields of {@link KeycloakClient} are read, the rest is
+	 * dropped with the page, and nothing of it is logged.
+	 */
+	List<KeycloakClient> listClients() {
+		List<KeycloakClient> result = new ArrayList<>();
+		for (int first = 0;; first += LIST_PAGE) {
+			JsonNode page = call("list the clients", "GET",
+					realmPath("clients") + "?first=" + first + "&max=" + LIST_PAGE, null);
+			page.forEach(client -> result.add(clientOf(client)));
+			if (page.size() < LIST_PAGE) {
+				return result;
+			}
+		}
+	}
+
+	private static KeycloakClient clientOf(JsonNode client) {
+		return new KeycloakClient(client.path("id").asText(), client.path("clientId").asText(),
+				client.path("enabled").asBoolean(false), client.path("serviceAccountsEnabled").asBoolean(false),
+				!client.path("publicClient").asBoolean(false) && !client.path("bearerOnly").asBoolean(false));
 	}
 
 	/**
