@@ -63,6 +63,9 @@ class KeycloakAdmin {
 	/** Keycloak's client attribute with the end of the rotated secret's window, in epoch seconds. */
 	static final String ROTATED_SECRET_EXPIRATION = "client.secret.rotated.expiration.time";
 
+	/** Keycloak's client attribute with the time its current secret was generated, in epoch seconds. */
+	static final String SECRET_CREATION_TIME = "client.secret.creation.time";
+
 	/** Keycloak's client attribute that holds the rotated secret itself. Only its presence is ever looked at. */
 	static final String ROTATED_SECRET = "client.secret.rotated";
 
@@ -138,7 +141,8 @@ class KeycloakAdmin {
 	private static KeycloakClient clientOf(JsonNode client) {
 		return new KeycloakClient(client.path("id").asText(), client.path("clientId").asText(),
 				client.path("enabled").asBoolean(false), client.path("serviceAccountsEnabled").asBoolean(false),
-				!client.path("publicClient").asBoolean(false) && !client.path("bearerOnly").asBoolean(false));
+				!client.path("publicClient").asBoolean(false) && !client.path("bearerOnly").asBoolean(false),
+				client.path("attributes").path(SECRET_CREATION_TIME).asText(null));
 	}
 
 	/**

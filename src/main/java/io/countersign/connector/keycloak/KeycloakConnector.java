@@ -612,8 +612,9 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 	/**
 	 * The clients with a service account, each an identity of its own named by its {@code clientId}, with itself as
 	 * its one credential (a client secret, ACTIVE or DISABLED as the client is) and its service account's roles as
-	 * privileges. Secrets are not read: the credential's fingerprint is left empty, so a secret regenerated outside
-	 * Countersign does not show as drift, but a disabled client or a role granted there does.
+	 * privileges. Secrets are not read: the credential's fingerprint stands for the time Keycloak generated the secret
+	 * (see {@link #secretVersion}), so a secret regenerated outside Countersign shows as drift, as do a disabled client
+	 * and a role granted there.
 	 */
 	@Override
 	public List<Discovered> discover() {
@@ -628,12 +629,24 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 						"Keycloak client " + client.clientId() + " in realm " + target.realm(),
 						List.copyOf(privileges(this.admin.serviceAccountRoles(client.clientId()))),
 						List.of(new DiscoveredCredential(client.clientId(), CredentialKind.CLIENT_SECRET,
-								client.enabled() ? CredentialStatus.ACTIVE : CredentialStatus.DISABLED, null))))
+								client.enabled() ? CredentialStatus.ACTIVE : CredentialStatus.DISABLED,
+								secretVersion(client)))))
 				.toList();
 		}
 		catch (KeycloakUnavailableException ex) {
 			throw new ConnectorException("target '" + this.name + "' cannot be listed: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * Which secret the client holds, from when Keycloak generated it: a new secret is a new fingerprint, so a secret
+	 * regenerated outside Countersign shows as drift. Derived from the time only, never from the secret. {@code null}
+	 * when Keycloak keeps no such time (a secret an administrator set by hand).
+	 */
+	private static String secretVersion(KeycloakClient client) {
+		String created = client.secretCreatedAt();
+		return (created == null || created.isBlank()) ? null
+				: StagedAction.sha256("keycloak client secret of " + client.clientId() + " generated at " + created);
 	}
 
 	/** The privileges a service account holds directly: realm roles by name, client roles as clientId/role. */

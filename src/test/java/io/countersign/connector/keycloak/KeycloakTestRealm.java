@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -156,6 +157,67 @@ final class KeycloakTestRealm implements AutoCloseable {
 		admin("PUT", path("client-policies/policies"), policies);
 	}
 
+	/**
+	 * Another confidential client with a service account, holding {@value #REALM_ROLE} and {@value #CLIENT_ROLE} of
+	 * {@value #API_CLIENT} like the first one. Returns its secret.
+	 */
+	String createServiceAccount(String newClientId) {
+		String newSecret = "initial-" + UUID.randomUUID();
+		createConfidentialClient(newClientId, newSecret);
+		mapRealmRole(newClientId, REALM_ROLE);
+		String apiId = uuid(API_CLIENT);
+		admin("POST", path("users/" + serviceAccountUserId(uuid(newClientId)) + "/role-mappings/clients/" + apiId),
+				array(admin("GET", path("clients/" + apiId + "/roles/" + encode(CLIENT_ROLE)), null)));
+		return newSecret;
+	}
+
+	/** A realm role; with {@code compositeOf}, one that also grants that role of {@value #API_CLIENT}. */
+	void createRealmRole(String role, String compositeOf) {
+		admin("POST", path("roles"), object().put("name", role));
+		if (compositeOf != null) {
+			String apiId = uuid(API_CLIENT);
+			admin("POST", path("roles/" + encode(role) + "/composites"),
+					array(admin("GET", path("clients/" + apiId + "/roles/" + encode(compositeOf)), null)));
+		}
+	}
+
+	/** Maps a realm role to the client's service account, as an administrator would in the console. */
+	void mapRealmRole(String ofClientId, String role) {
+		admin("POST", path("users/" + serviceAccountUserId(uuid(ofClientId)) + "/role-mappings/realm"),
+				array(admin("GET", path("roles/" + encode(role)), null)));
+	}
+
+	/** Enables or disables the client, as an administrator would in the console. */
+	void setEnabled(String ofClientId, boolean enabled) {
+		String id = uuid(ofClientId);
+		ObjectNode representation = (ObjectNode) admin("GET", path("clients/" + id), null);
+		admin("PUT", path("clients/" + id), representation.put("enabled", enabled));
+	}
+
+	boolean enabled(String ofClientId) {
+		return admin("GET", path("clients/" + uuid(ofClientId)), null).path("enabled").asBoolean();
+	}
+
+	/** The client's current secret, read by the test to compare; never printed. */
+	String currentSecret(String ofClientId) {
+		return admin("GET", path("clients/" + uuid(ofClientId) + "/client-secret"), null).path("value").asText();
+	}
+
+	/** The realm and client roles mapped directly to the client's service account, as clientId/role for these. */
+	Set<String> directRoles(String ofClientId) {
+		JsonNode mappings = admin("GET", path("users/" + serviceAccountUserId(uuid(ofClientId)) + "/role-mappings"),
+				null);
+		Set<String> roles = new LinkedHashSet<>();
+		mappings.path("realmMappings").forEach(role -> roles.add(role.path("name").asText()));
+		mappings.path("clientMappings").properties().forEach(entry -> entry.getValue().path("mappings")
+			.forEach(role -> roles.add(entry.getKey() + "/" + role.path("name").asText())));
+		return roles;
+	}
+
+	private String uuid(String ofClientId) {
+		return admin("GET", path("clients?clientId=" + encode(ofClientId)), null).get(0).path("id").asText();
+	}
+
 	/** A {@code client_credentials} token request as the given client, independent of the code under test. */
 	Token token(String asClientId, String withSecret) {
 		HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(tokenEndpoint()))
@@ -190,9 +252,13 @@ final class KeycloakTestRealm implements AutoCloseable {
 	}
 
 	private String createConfidentialClient(String newClientId, String newSecret) {
-		return createClient(object().put("clientId", newClientId).put("publicClient", false)
+		ObjectNode representation = object().put("clientId", newClientId).put("publicClient", false)
 			.put("serviceAccountsEnabled", true).put("standardFlowEnabled", false)
-			.put("directAccessGrantsEnabled", false).put("secret", newSecret));
+			.put("directAccessGrantsEnabled", false).put("secret", newSecret);
+		// As Keycloak sets it whenever it generates a secret (its own tests set it for a given one too).
+		representation.putObject("attributes")
+			.put("client.secret.creation.time", String.valueOf(Instant.now().getEpochSecond()));
+		return createClient(representation);
 	}
 
 	private String createClient(ObjectNode representation) {
