@@ -152,11 +152,12 @@ public class TargetSync {
 	}
 
 	private static String currentFingerprint(Identity.Credential credential) {
+		// A version may carry no fingerprint (an identity reported without one): Optional.map would refuse a null.
 		return credential.versions()
 			.stream()
 			.filter(v -> v.version() == credential.currentVersion())
-			.map(Identity.CredentialVersion::fingerprint)
 			.findFirst()
+			.map(Identity.CredentialVersion::fingerprint)
 			.orElse(null);
 	}
 
