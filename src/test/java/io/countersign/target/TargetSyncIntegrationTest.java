@@ -145,6 +145,20 @@ class TargetSyncIntegrationTest {
 	}
 
 	@Test
+	void shouldSyncAgainCredentialsThatNoFingerprintDescribes() {
+		String client = "typed-secret-" + UUID.randomUUID();
+		this.system.identities.add(new TargetDiscovery.Discovered(client, null, List.of(), List.of(
+				new TargetDiscovery.DiscoveredCredential(client, CredentialKind.CLIENT_SECRET, CredentialStatus.ACTIVE,
+						null))));
+		this.sync.sync("scripted", "admin");
+
+		TargetSync.Report again = this.sync.sync("scripted", "admin");
+
+		assertThat(again.unchanged()).containsExactly(client);
+		assertThat(again.drift()).isEmpty();
+	}
+
+	@Test
 	void shouldAnswerSyncRequestsOnlyForAdminsAndOnlyForTargetsThatCanList() {
 		Reply byIntegrator = this.api.post("scanner", "/api/v1/targets/scripted/sync", Map.of());
 		Reply inventory = this.api.post("admin", "/api/v1/targets/inventory/sync", Map.of());
