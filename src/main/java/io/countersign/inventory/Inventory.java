@@ -1,6 +1,5 @@
 package io.countersign.inventory;
 
-import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -8,7 +7,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import io.countersign.action.StagedAction;
 import io.countersign.api.ApiException;
 import io.countersign.inventory.BeforeState.StatusChange;
 
@@ -32,8 +29,6 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class Inventory {
-
-	private static final SecureRandom RANDOM = new SecureRandom();
 
 	/** The credential states a federation disable moves to DISABLED. */
 	private static final Set<String> DISABLEABLE = Set.of(CredentialStatus.ACTIVE.name(),
@@ -135,110 +130,28 @@ public class Inventory {
 		return load(identityId);
 	}
 
-	/**
-	 * Makes {@code toVersion} the active version and retires {@code fromVersion}. Applying the
-	 * same change key twice returns without changing anything.
-	 * @throws InventoryConflictException when the credential is no longer at {@code fromVersion}
-	 * or is not active
-	 */
-	@Transactional(noRollbackFor = InventoryConflictException.class)
-	public void rotate(String credentialId, int fromVersion, int toVersion, String changeKey) {
-		if (versionWithChangeKey(credentialId, changeKey).isPresent()) {
-			return;
-		}
-		CredentialRow credential = credentialRow(credentialId);
-		if (!CredentialStatus.ACTIVE.name().equals(credential.status())) {
-			throw new InventoryConflictException(
-					"credential '" + credentialId + "' is " + credential.status() + ", not ACTIVE");
-		}
-		if (credential.currentVersion() != fromVersion) {
-			throw new InventoryConflictException("credential '" + credentialId + "' is at version "
-					+ credential.currentVersion() + ", the staged rotation expected version " + fromVersion);
-		}
-		// The new material lives only at the target; the inventory keeps its fingerprint.
-		byte[] material = new byte[32];
-		RANDOM.nextBytes(material);
-		String fingerprint = StagedAction.sha256(HexFormat.of().formatHex(material));
-		rotateTo(credentialId, fromVersion, toVersion, fingerprint, this.clock.instant(), changeKey);
-	}
-
-	private void rotateTo(String credentialId, int fromVersion, int toVersion, String fingerprint, Instant now,
-			String changeKey) {
-		this.jdbc.sql("update nhi_credential_version set status = 'RETIRED', retired_at = ? where credential_id = ? and version = ?")
-			.params(ts(now), credentialId, fromVersion)
-			.update();
-		insertVersion(credentialId, toVersion, fingerprint, now, changeKey);
-		this.jdbc.sql("update nhi_credential set current_version = ?, updated_at = ? where id = ?")
-			.params(toVersion, ts(now), credentialId)
-			.update();
-	}
-
-	/** True when {@code version} is the active, current version of the credential. */
-	@Transactional(readOnly = true, noRollbackFor = InventoryConflictException.class)
-	public boolean isActiveVersion(String credentialId, int version) {
-		CredentialRow credential = credentialRow(credentialId);
-		String status = this.jdbc.sql("select status from nhi_credential_version where credential_id = ? and version = ?")
-			.params(credentialId, version)
-			.query(String.class)
-			.optional()
-			.orElse(null);
-		return credential.currentVersion() == version && "ACTIVE".equals(status);
-	}
-
-	/**
-	 * Undoes the rotation made under {@code changeKey}: {@code fromVersion} becomes active again
-	 * and the version that rotation created is marked ROLLED_BACK. A version someone else created
-	 * is never touched, so when our rotation never happened there is nothing to undo. Safe to repeat.
-	 * @return true when a rotation was undone
-	 */
-	@Transactional(noRollbackFor = InventoryConflictException.class)
-	public boolean restore(String credentialId, int fromVersion, String changeKey) {
-		Optional<Integer> created = versionWithChangeKey(credentialId, changeKey);
-		if (created.isEmpty()) {
-			return false;
-		}
-		Instant now = this.clock.instant();
-		this.jdbc
-			.sql("update nhi_credential_version set status = 'ROLLED_BACK', retired_at = ? where credential_id = ? and version = ? and status <> 'ROLLED_BACK'")
-			.params(ts(now), credentialId, created.get())
-			.update();
-		CredentialRow credential = credentialRow(credentialId);
-		if (credential.currentVersion() == created.get()) {
-			this.jdbc.sql("update nhi_credential_version set status = 'ACTIVE', retired_at = null where credential_id = ? and version = ?")
-				.params(credentialId, fromVersion)
-				.update();
-			this.jdbc.sql("update nhi_credential set current_version = ?, updated_at = ? where id = ?")
-				.params(fromVersion, ts(now), credentialId)
-				.update();
-		}
-		return true;
-	}
-
-	/**
-	 * The status of the version a change made under {@code changeKey} created (ACTIVE, RETIRED or ROLLED_BACK), empty
-	 * when that change never happened: a version someone else created does not count.
-	 */
+	/** The credential's current version number; empty for an unknown credential. */
 	@Transactional(readOnly = true)
-	public Optional<String> versionStatusByChangeKey(String credentialId, String changeKey) {
-		return this.jdbc.sql("select status from nhi_credential_version where credential_id = ? and change_key = ?")
-			.params(credentialId, changeKey)
-			.query(String.class)
-			.optional();
-	}
-
-	private Optional<Integer> versionWithChangeKey(String credentialId, String changeKey) {
-		return this.jdbc.sql("select version from nhi_credential_version where credential_id = ? and change_key = ?")
-			.params(credentialId, changeKey)
+	public Optional<Integer> currentVersion(String credentialId) {
+		return this.jdbc.sql("select current_version from nhi_credential where id = ?")
+			.param(credentialId)
 			.query(Integer.class)
 			.optional();
 	}
 
-	private void insertVersion(String credentialId, int version, String fingerprint, Instant now, String changeKey) {
-		this.jdbc.sql("""
-				insert into nhi_credential_version (credential_id, version, status, fingerprint, created_at, change_key)
-				values (?, ?, 'ACTIVE', ?, ?, ?)""")
-			.params(credentialId, version, fingerprint, ts(now), changeKey)
-			.update();
+	/**
+	 * The version of a credential that the change applied under {@code changeKey} created, whatever its status now;
+	 * empty when that change created none. A version someone else created never counts.
+	 */
+	@Transactional(readOnly = true)
+	public Optional<Identity.CredentialVersion> versionCreatedBy(String credentialId, String changeKey) {
+		return this.jdbc.sql("""
+				select version, status, fingerprint, created_at, retired_at from nhi_credential_version
+				where credential_id = ? and change_key = ?""")
+			.params(credentialId, changeKey)
+			.query((rs, n) -> new Identity.CredentialVersion(rs.getInt("version"), rs.getString("status"),
+					rs.getString("fingerprint"), instant(rs, "created_at"), instant(rs, "retired_at")))
+			.optional();
 	}
 
 	/** The change an action applied under {@code idempotencyKey}, whether or not it was undone since. */
@@ -437,6 +350,53 @@ public class Inventory {
 	}
 
 	/**
+	 * Makes a new version of the credential current: {@code fromVersion}, the current one, is retired and
+	 * {@code toVersion} is recorded ACTIVE with the fingerprint of its material. The material itself never reaches
+	 * the inventory. The new version carries the change's idempotency key, so verify and undo find exactly it.
+	 * @throws IllegalArgumentException when {@code toVersion} does not come after {@code fromVersion}
+	 * @throws InventoryConflictException when the credential does not exist, belongs to another identity, is not
+	 * ACTIVE, is no longer at {@code fromVersion}, or already has a version {@code toVersion}
+	 */
+	@Transactional
+	public void rotateCredential(InventoryChange change, String identityId, String credentialId, int fromVersion,
+			int toVersion, String fingerprint) {
+		if (toVersion <= fromVersion) {
+			throw new IllegalArgumentException("A rotation goes from a version to a later one");
+		}
+		if (this.changes.recorded(change)) {
+			return;
+		}
+		CredentialRow credential = credentialOf(identityId, credentialId);
+		if (!CredentialStatus.ACTIVE.name().equals(credential.status())) {
+			throw new InventoryConflictException(
+					"credential '" + credentialId + "' is " + credential.status() + ", not ACTIVE");
+		}
+		if (credential.currentVersion() != fromVersion) {
+			throw new InventoryConflictException("credential '" + credentialId + "' is at version "
+					+ credential.currentVersion() + ", the rotation expected version " + fromVersion);
+		}
+		int newest = this.jdbc.sql("select max(version) from nhi_credential_version where credential_id = ?")
+			.param(credentialId)
+			.query(Integer.class)
+			.optional()
+			.orElse(0);
+		if (newest >= toVersion) {
+			throw new InventoryConflictException("credential '" + credentialId + "' has a version " + newest
+					+ " already; the rotation would record version " + toVersion);
+		}
+		Instant now = this.clock.instant();
+		this.changes.record(change, this.changes.json(BeforeState.ofRotation(identityId,
+				new BeforeState.Rotation(credentialId, fromVersion, toVersion))), now);
+		moveVersion(credentialId, fromVersion, "ACTIVE", "RETIRED", now);
+		this.jdbc.sql("""
+				insert into nhi_credential_version (credential_id, version, status, fingerprint, created_at, change_key)
+				values (?, ?, 'ACTIVE', ?, ?, ?)""")
+			.params(credentialId, toVersion, fingerprint, ts(now), change.idempotencyKey())
+			.update();
+		setCurrentVersion(credentialId, fromVersion, toVersion, now);
+	}
+
+	/**
 	 * Restores what the change applied under {@code idempotencyKey} overwrote, once. Only what that change set and
 	 * nobody changed since is put back; a value someone already restored is left alone.
 	 * @return true when this call undid the change; false when it was never applied or is undone already
@@ -462,6 +422,7 @@ public class Inventory {
 				before.isolatedConsumer())
 			.orElseThrow(() -> new InventoryConflictException("workload '" + before.isolatedConsumer()
 					+ "' is no longer a consumer of identity '" + before.identity() + "', so it cannot be restored"));
+		boolean rotation = before.rotation() != null && stillRotated(before.rotation());
 		Instant now = this.clock.instant();
 		if (!this.changes.markUndone(idempotencyKey, now)) {
 			return false;
@@ -484,7 +445,40 @@ public class Inventory {
 		if (consumer) {
 			setIsolated(before.identity(), before.isolatedConsumer(), true, false);
 		}
+		if (rotation) {
+			BeforeState.Rotation rotated = before.rotation();
+			moveVersion(rotated.credential(), rotated.toVersion(), "ACTIVE", "ROLLED_BACK", now);
+			moveVersion(rotated.credential(), rotated.fromVersion(), "RETIRED", "ACTIVE", now);
+			setCurrentVersion(rotated.credential(), rotated.toVersion(), rotated.fromVersion(), now);
+		}
 		return true;
+	}
+
+	/**
+	 * True when the rotation's version is still the current one; false when the previous version is back already.
+	 * @throws InventoryConflictException when the credential moved on since (another rotation): undoing would
+	 * overwrite that
+	 */
+	private boolean stillRotated(BeforeState.Rotation rotation) {
+		int current = credentialRow(rotation.credential()).currentVersion();
+		String created = versionStatus(rotation.credential(), rotation.toVersion());
+		if (current == rotation.toVersion() && "ACTIVE".equals(created)) {
+			return true;
+		}
+		if (current == rotation.fromVersion() && "ROLLED_BACK".equals(created)) {
+			return false;
+		}
+		throw new InventoryConflictException("credential '" + rotation.credential() + "' is at version " + current
+				+ " now; the rotation made version " + rotation.toVersion() + " current (it is " + created
+				+ "), and undoing would overwrite what changed since");
+	}
+
+	private String versionStatus(String credentialId, int version) {
+		return this.jdbc.sql("select status from nhi_credential_version where credential_id = ? and version = ?")
+			.params(credentialId, version)
+			.query(String.class)
+			.optional()
+			.orElse("missing");
 	}
 
 	/** True when the change's value is still there; false when the old one is back already. */
@@ -536,6 +530,30 @@ public class Inventory {
 		if (updated != 1) {
 			throw new InventoryConflictException(
 					"identity '" + identityId + "' changed while it was being moved from " + from + " to " + to);
+		}
+	}
+
+	/** A retired version gets a retirement time; one made ACTIVE again loses it. */
+	private void moveVersion(String credentialId, int version, String from, String to, Instant now) {
+		int updated = this.jdbc.sql("""
+				update nhi_credential_version set status = ?, retired_at = ?
+				where credential_id = ? and version = ? and status = ?""")
+			.params(to, "ACTIVE".equals(to) ? null : ts(now), credentialId, version, from)
+			.update();
+		if (updated != 1) {
+			throw new InventoryConflictException("version " + version + " of credential '" + credentialId
+					+ "' is not " + from + ", so it cannot become " + to);
+		}
+	}
+
+	private void setCurrentVersion(String credentialId, int from, int to, Instant now) {
+		int updated = this.jdbc
+			.sql("update nhi_credential set current_version = ?, updated_at = ? where id = ? and current_version = ?")
+			.params(to, ts(now), credentialId, from)
+			.update();
+		if (updated != 1) {
+			throw new InventoryConflictException("credential '" + credentialId + "' changed while it was being moved "
+					+ "from version " + from + " to " + to);
 		}
 	}
 

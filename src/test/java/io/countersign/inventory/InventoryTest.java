@@ -62,37 +62,66 @@ class InventoryTest {
 	}
 
 	@Test
-	void shouldRotateOnlyOnceForOneChangeKey() {
+	void shouldRotateOnlyOnceForOneChangeKeyAndKeepOnlyTheFingerprint() {
 		create();
-		this.inventory.rotate(this.credential, 1, 2, this.key);
-		this.inventory.rotate(this.credential, 1, 2, this.key);
+		InventoryChange change = change("credential.rotate");
+		String fingerprint = StagedAction.sha256("v2");
+
+		this.inventory.rotateCredential(change, this.identity, this.credential, 1, 2, fingerprint);
+		this.inventory.rotateCredential(change, this.identity, this.credential, 1, 2, StagedAction.sha256("v2 again"));
+
 		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
 		assertThat(credential.versions()).hasSize(2);
 		assertThat(credential.currentVersion()).isEqualTo(2);
-		assertThat(this.inventory.isActiveVersion(this.credential, 2)).isTrue();
-		assertThat(this.inventory.isActiveVersion(this.credential, 1)).isFalse();
+		assertThat(credential.version(1).status()).isEqualTo("RETIRED");
+		assertThat(credential.version(1).retiredAt()).isNotNull();
+		assertThat(credential.version(2).status()).isEqualTo("ACTIVE");
+		assertThat(this.inventory.versionCreatedBy(this.credential, this.key))
+			.hasValueSatisfying(version -> assertThat(version.fingerprint()).isEqualTo(fingerprint));
+		assertThat(this.inventory.versionCreatedBy(this.credential, "someone-else")).isEmpty();
 	}
 
 	@Test
 	void shouldRefuseARotationFromAVersionThatIsNoLongerCurrent() {
 		create();
-		this.inventory.rotate(this.credential, 1, 2, this.key);
-		assertThatThrownBy(() -> this.inventory.rotate(this.credential, 1, 2, "other-" + this.key))
+		this.inventory.rotateCredential(change("credential.rotate"), this.identity, this.credential, 1, 2,
+				StagedAction.sha256("v2"));
+		InventoryChange other = new InventoryChange("other-" + this.key, "credential.rotate", this.credential, "r-2",
+				StagedAction.sha256("other"));
+
+		assertThatThrownBy(() -> this.inventory.rotateCredential(other, this.identity, this.credential, 1, 2,
+				StagedAction.sha256("v2'")))
 			.isInstanceOf(InventoryConflictException.class)
 			.hasMessageContaining("version 2");
+		assertThat(this.inventory.change(other.idempotencyKey())).isEmpty();
 	}
 
 	@Test
-	void shouldRestoreOnlyWhatItsOwnChangeCreated() {
+	void shouldUndoARotationOnceAndRefuseWhenTheCredentialMovedOnSince() {
 		create();
-		assertThat(this.inventory.restore(this.credential, 1, "never-applied")).isFalse();
-		this.inventory.rotate(this.credential, 1, 2, this.key);
-		assertThat(this.inventory.restore(this.credential, 1, this.key)).isTrue();
-		assertThat(this.inventory.restore(this.credential, 1, this.key)).isTrue();
+		this.inventory.rotateCredential(change("credential.rotate"), this.identity, this.credential, 1, 2,
+				StagedAction.sha256("v2"));
+
+		assertThat(this.inventory.undo(this.key)).isTrue();
+		assertThat(this.inventory.undo(this.key)).isFalse();
+
 		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
 		assertThat(credential.currentVersion()).isEqualTo(1);
 		assertThat(credential.version(1).status()).isEqualTo("ACTIVE");
+		assertThat(credential.version(1).retiredAt()).isNull();
 		assertThat(credential.version(2).status()).isEqualTo("ROLLED_BACK");
+
+		// A later rotation from version 1 to 3 stands; undoing the first one again must not touch it.
+		InventoryChange later = new InventoryChange("later-" + this.key, "credential.rotate", this.credential, "r-3",
+				StagedAction.sha256("later"));
+		this.inventory.rotateCredential(later, this.identity, this.credential, 1, 3, StagedAction.sha256("v3"));
+		InventoryChange laterStill = new InventoryChange("latest-" + this.key, "credential.rotate", this.credential,
+				"r-4", StagedAction.sha256("latest"));
+		this.inventory.rotateCredential(laterStill, this.identity, this.credential, 3, 4, StagedAction.sha256("v4"));
+		assertThatThrownBy(() -> this.inventory.undo(later.idempotencyKey()))
+			.isInstanceOf(InventoryConflictException.class)
+			.hasMessageContaining("version 4");
+		assertThat(this.inventory.currentVersion(this.credential)).contains(4);
 	}
 
 	@Test
