@@ -9,8 +9,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * The whole application on a random port and a private in-memory H2 database, with the job executor running as in
- * production but polling often, so asynchronous stage and apply steps finish within a test's patience. Rotated
- * secrets go under the system's temporary directory, not the working copy's {@code ./data}.
+ * production but polling often, so asynchronous stage and apply steps finish within a test's patience.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -18,8 +17,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 		properties = { "spring.datasource.url=jdbc:h2:mem:${random.uuid};DB_CLOSE_DELAY=-1",
 				"camunda.bpm.generate-unique-process-engine-name=true",
 				"camunda.bpm.generate-unique-process-application-name=true",
-				"camunda.bpm.job-execution.max-wait=500", "camunda.bpm.job-execution.wait-time-in-millis=200",
-				"countersign.secrets.file.directory=${java.io.tmpdir}/countersign-test-secrets" })
+				"camunda.bpm.job-execution.max-wait=500", "camunda.bpm.job-execution.wait-time-in-millis=200" })
 public @interface HttpIntegrationTest {
 
 }
