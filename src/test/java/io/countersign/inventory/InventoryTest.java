@@ -19,6 +19,9 @@ class InventoryTest {
 	@Autowired
 	Inventory inventory;
 
+	@Autowired
+	InventoryJournal journal;
+
 	private final String identity = "svc-" + UUID.randomUUID();
 
 	private final String credential = "cred-" + UUID.randomUUID();
@@ -67,8 +70,8 @@ class InventoryTest {
 		InventoryChange change = change("credential.rotate");
 		String fingerprint = StagedAction.sha256("v2");
 
-		this.inventory.rotateCredential(change, this.identity, this.credential, 1, 2, fingerprint);
-		this.inventory.rotateCredential(change, this.identity, this.credential, 1, 2, StagedAction.sha256("v2 again"));
+		this.journal.rotateCredential(change, this.identity, this.credential, 1, 2, fingerprint);
+		this.journal.rotateCredential(change, this.identity, this.credential, 1, 2, StagedAction.sha256("v2 again"));
 
 		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
 		assertThat(credential.versions()).hasSize(2);
@@ -84,26 +87,26 @@ class InventoryTest {
 	@Test
 	void shouldRefuseARotationFromAVersionThatIsNoLongerCurrent() {
 		create();
-		this.inventory.rotateCredential(change("credential.rotate"), this.identity, this.credential, 1, 2,
+		this.journal.rotateCredential(change("credential.rotate"), this.identity, this.credential, 1, 2,
 				StagedAction.sha256("v2"));
 		InventoryChange other = new InventoryChange("other-" + this.key, "credential.rotate", this.credential, "r-2",
 				StagedAction.sha256("other"));
 
-		assertThatThrownBy(() -> this.inventory.rotateCredential(other, this.identity, this.credential, 1, 2,
+		assertThatThrownBy(() -> this.journal.rotateCredential(other, this.identity, this.credential, 1, 2,
 				StagedAction.sha256("v2'")))
 			.isInstanceOf(InventoryConflictException.class)
 			.hasMessageContaining("version 2");
-		assertThat(this.inventory.change(other.idempotencyKey())).isEmpty();
+		assertThat(this.journal.change(other.idempotencyKey())).isEmpty();
 	}
 
 	@Test
 	void shouldUndoARotationOnceAndRefuseWhenTheCredentialMovedOnSince() {
 		create();
-		this.inventory.rotateCredential(change("credential.rotate"), this.identity, this.credential, 1, 2,
+		this.journal.rotateCredential(change("credential.rotate"), this.identity, this.credential, 1, 2,
 				StagedAction.sha256("v2"));
 
-		assertThat(this.inventory.undo(this.key)).isTrue();
-		assertThat(this.inventory.undo(this.key)).isFalse();
+		assertThat(this.journal.undo(this.key)).isTrue();
+		assertThat(this.journal.undo(this.key)).isFalse();
 
 		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
 		assertThat(credential.currentVersion()).isEqualTo(1);
@@ -114,11 +117,11 @@ class InventoryTest {
 		// A later rotation from version 1 to 3 stands; undoing the first one again must not touch it.
 		InventoryChange later = new InventoryChange("later-" + this.key, "credential.rotate", this.credential, "r-3",
 				StagedAction.sha256("later"));
-		this.inventory.rotateCredential(later, this.identity, this.credential, 1, 3, StagedAction.sha256("v3"));
+		this.journal.rotateCredential(later, this.identity, this.credential, 1, 3, StagedAction.sha256("v3"));
 		InventoryChange laterStill = new InventoryChange("latest-" + this.key, "credential.rotate", this.credential,
 				"r-4", StagedAction.sha256("latest"));
-		this.inventory.rotateCredential(laterStill, this.identity, this.credential, 3, 4, StagedAction.sha256("v4"));
-		assertThatThrownBy(() -> this.inventory.undo(later.idempotencyKey()))
+		this.journal.rotateCredential(laterStill, this.identity, this.credential, 3, 4, StagedAction.sha256("v4"));
+		assertThatThrownBy(() -> this.journal.undo(later.idempotencyKey()))
 			.isInstanceOf(InventoryConflictException.class)
 			.hasMessageContaining("version 4");
 		assertThat(this.inventory.currentVersion(this.credential)).contains(4);
@@ -127,7 +130,7 @@ class InventoryTest {
 	@Test
 	void shouldKeepAnIsolatedConsumerIsolatedAcrossAnUpsert() {
 		create();
-		this.inventory.isolateConsumer(change("workload.isolate"), this.identity, "api");
+		this.journal.isolateConsumer(change("workload.isolate"), this.identity, "api");
 
 		Identity reported = this.inventory.upsert(this.identity, request(StagedAction.sha256("v1")));
 
@@ -144,18 +147,18 @@ class InventoryTest {
 		InventoryChange change = change("credential.disable");
 		Set<CredentialStatus> from = Set.of(CredentialStatus.ACTIVE);
 
-		this.inventory.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
-		this.inventory.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
+		this.journal.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
+		this.journal.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
 
 		assertThat(this.inventory.credentialStatus(this.credential)).contains(CredentialStatus.DISABLED);
-		assertThat(this.inventory.change(this.key)).contains(change);
-		assertThatThrownBy(() -> this.inventory.changeIdentityStatus(
+		assertThat(this.journal.change(this.key)).contains(change);
+		assertThatThrownBy(() -> this.journal.changeIdentityStatus(
 				new InventoryChange(this.key, "identity.suspend", this.identity, "r-1", StagedAction.sha256("other")),
 				this.identity, Set.of(IdentityStatus.ACTIVE), IdentityStatus.SUSPENDED))
 			.as("one key, another action")
 			.isInstanceOf(InventoryConflictException.class);
-		assertThat(this.inventory.undo(this.key)).isTrue();
-		assertThat(this.inventory.undo(this.key)).isFalse();
+		assertThat(this.journal.undo(this.key)).isTrue();
+		assertThat(this.journal.undo(this.key)).isFalse();
 		assertThat(this.inventory.credentialStatus(this.credential)).contains(CredentialStatus.ACTIVE);
 	}
 

@@ -31,6 +31,7 @@ import io.countersign.inventory.IdentityStatus;
 import io.countersign.inventory.Inventory;
 import io.countersign.inventory.InventoryChange;
 import io.countersign.inventory.InventoryConflictException;
+import io.countersign.inventory.InventoryJournal;
 import io.countersign.receipt.ReceiptVerifier;
 import io.countersign.secret.SecretDeliveryException;
 import io.countersign.secret.SecretMaterial;
@@ -43,7 +44,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Carries out every type in {@link ActionTypes#ALL} on the NHI inventory. The status rules of each type live here,
- * once, and stage, apply and verify all read them; the inventory guards each write with the state it expects.
+ * once, and stage, apply and verify all read them; the inventory's change journal guards each write with the state it
+ * expects and records what it overwrote.
  *
  * <p>{@code credential.rotate} makes new material, records the new version with the material's fingerprint only, and
  * hands the material to the {@link SecretSink}, all before the apply's transaction commits. The version row is
@@ -81,15 +83,18 @@ class InventoryConnector implements ActionConnector {
 
 	private final Inventory inventory;
 
+	private final InventoryJournal journal;
+
 	private final ReceiptVerifier receipts;
 
 	private final TransactionTemplate savepoint;
 
 	private final SecretSink sink;
 
-	InventoryConnector(Inventory inventory, ReceiptVerifier receipts, PlatformTransactionManager transactionManager,
-			SecretSink sink) {
+	InventoryConnector(Inventory inventory, InventoryJournal journal, ReceiptVerifier receipts,
+			PlatformTransactionManager transactionManager, SecretSink sink) {
 		this.inventory = inventory;
+		this.journal = journal;
 		this.receipts = receipts;
 		this.sink = sink;
 		// Apply and rollback run under a savepoint of the caller's transaction (a job's): a refusal undoes the
@@ -175,7 +180,7 @@ class InventoryConnector implements ActionConnector {
 	 */
 	@Override
 	public void apply(ConnectorCall call) {
-		Optional<InventoryChange> applied = this.inventory.change(call.idempotencyKey());
+		Optional<InventoryChange> applied = this.journal.change(call.idempotencyKey());
 		if (applied.isPresent()) {
 			requireSameAction(applied.get(), call);
 			return;
@@ -199,28 +204,29 @@ class InventoryConnector implements ActionConnector {
 		switch (action.type()) {
 			case CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE, CREDENTIAL_ENABLE -> {
 				Transition<CredentialStatus> transition = CREDENTIAL_TRANSITIONS.get(action.type());
-				this.inventory.changeCredentialStatus(change, identityId, parameters.text("credential"),
+				this.journal.changeCredentialStatus(change, identityId, parameters.text("credential"),
 						transition.from(), transition.to());
 			}
 			case CREDENTIAL_ROTATE -> rotate(change, identityId, parameters.text("credential"), Rotation.of(parameters));
 			case PRIVILEGES_REDUCE -> {
 				Reduction reduction = Reduction.of(parameters);
-				this.inventory.revokePrivileges(change, identityId, reduction.remove(), reduction.keep());
+				this.journal.revokePrivileges(change, identityId, reduction.remove(), reduction.keep());
 			}
 			case IDENTITY_SUSPEND, IDENTITY_QUARANTINE, IDENTITY_RELEASE -> {
 				Transition<IdentityStatus> transition = IDENTITY_TRANSITIONS.get(action.type());
-				this.inventory.changeIdentityStatus(change, identityId, transition.from(), transition.to());
+				this.journal.changeIdentityStatus(change, identityId, transition.from(), transition.to());
 			}
-			case WORKLOAD_ISOLATE -> this.inventory.isolateConsumer(change, identityId, parameters.text("workload"));
-			case FEDERATION_DISABLE -> this.inventory.disableFederation(change, identityId, parameters.text("trust"),
+			case WORKLOAD_ISOLATE -> this.journal.isolateConsumer(change, identityId, parameters.text("workload"));
+			case FEDERATION_DISABLE -> this.journal.disableFederation(change, identityId, parameters.text("trust"),
 					parameters.texts("partnerCredentials"));
 			default -> throw unknownType(action);
 		}
 	}
 
 	/**
-	 * The new version first, then the delivery (see the class comment): nothing in between may throw. The material
-	 * reaches the inventory only as its fingerprint and leaves memory once delivered or refused.
+	 * The new version first, then the delivery (see the class comment), and a delivery only for a version this call
+	 * recorded. The material reaches the inventory only as its fingerprint and leaves memory once delivered or
+	 * refused.
 	 */
 	private void rotate(InventoryChange change, String identityId, String credentialId, Rotation rotation) {
 		String target = this.inventory.find(identityId)
@@ -228,9 +234,10 @@ class InventoryConnector implements ActionConnector {
 			.target();
 		SecretMaterial material = SecretMaterial.generate();
 		try {
-			this.inventory.rotateCredential(change, identityId, credentialId, rotation.from(), rotation.to(),
-					material.fingerprint());
-			this.sink.deliver(target, credentialId, material);
+			if (this.journal.rotateCredential(change, identityId, credentialId, rotation.from(), rotation.to(),
+					material.fingerprint())) {
+				this.sink.deliver(target, credentialId, material);
+			}
 		}
 		catch (SecretDeliveryException ex) {
 			throw refused("the new secret of '" + credentialId + "' could not be delivered, so version " + rotation.to()
@@ -295,14 +302,14 @@ class InventoryConnector implements ActionConnector {
 	@Override
 	public void rollback(ConnectorCall call) {
 		this.receipts.verifyForUndo(call.receipt(), call.responseId(), call.action().fingerprint());
-		Optional<InventoryChange> applied = this.inventory.change(call.idempotencyKey());
+		Optional<InventoryChange> applied = this.journal.change(call.idempotencyKey());
 		if (applied.isEmpty()) {
 			return;
 		}
 		// The receipt authorises this action only: it must not undo a change some other action made.
 		requireSameAction(applied.get(), call);
 		try {
-			this.savepoint.executeWithoutResult(status -> this.inventory.undo(call.idempotencyKey()));
+			this.savepoint.executeWithoutResult(status -> this.journal.undo(call.idempotencyKey()));
 		}
 		catch (InventoryConflictException ex) {
 			throw new ConnectorException(ex.getMessage(), ex);

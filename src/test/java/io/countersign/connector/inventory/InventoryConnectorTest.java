@@ -26,6 +26,7 @@ import io.countersign.inventory.IdentityUpsertRequest;
 import io.countersign.inventory.IdentityUpsertRequest.ConsumerRequest;
 import io.countersign.inventory.IdentityUpsertRequest.CredentialRequest;
 import io.countersign.inventory.Inventory;
+import io.countersign.inventory.InventoryJournal;
 import io.countersign.receipt.IssuedReceipt;
 import io.countersign.receipt.ReceiptRejectedException;
 import io.countersign.receipt.ReceiptRequest;
@@ -51,6 +52,9 @@ class InventoryConnectorTest {
 
 	@Autowired
 	Inventory inventory;
+
+	@Autowired
+	InventoryJournal journal;
 
 	@Autowired
 	Receipts receipts;
@@ -241,7 +245,7 @@ class InventoryConnectorTest {
 
 		assertThat(credentialOf(this.activePartner).currentVersion()).isEqualTo(1);
 		assertThat(credentialOf(this.activePartner).versions()).hasSize(1);
-		assertThat(this.inventory.change(call.idempotencyKey())).isEmpty();
+		assertThat(this.journal.change(call.idempotencyKey())).isEmpty();
 		assertThat(uses(receipt)).isZero();
 		this.connector.rollback(call);
 		assertThat(credentialOf(this.activePartner).currentVersion()).isEqualTo(1);
@@ -325,7 +329,7 @@ class InventoryConnectorTest {
 
 		assertThat(refused.reason()).isEqualTo(ReceiptRejectedException.FINGERPRINT_MISMATCH);
 		assertThat(snapshot()).isEqualTo(before);
-		assertThat(this.inventory.change(key)).isEmpty();
+		assertThat(this.journal.change(key)).isEmpty();
 	}
 
 	@Test
@@ -344,7 +348,7 @@ class InventoryConnectorTest {
 		assertThat(refused.reason()).isEqualTo(ReceiptRejectedException.REPLAYED);
 		assertThat(snapshot()).isEqualTo(before);
 		assertThat(before.credentials()).containsEntry(this.apiKey, CredentialStatus.ACTIVE);
-		assertThat(this.inventory.change(replayKey)).isEmpty();
+		assertThat(this.journal.change(replayKey)).isEmpty();
 	}
 
 	@Test
@@ -358,7 +362,7 @@ class InventoryConnectorTest {
 
 		assertThat(refused.reason()).isEqualTo(ReceiptRejectedException.MALFORMED);
 		assertThat(snapshot()).isEqualTo(before);
-		assertThat(this.inventory.change(key)).isEmpty();
+		assertThat(this.journal.change(key)).isEmpty();
 	}
 
 	@Test
@@ -439,7 +443,7 @@ class InventoryConnectorTest {
 			.hasMessageContaining("is DISABLED");
 
 		assertThat(this.inventory.credentialStatus(this.apiKey)).contains(CredentialStatus.DISABLED);
-		assertThat(this.inventory.change(key)).isEmpty();
+		assertThat(this.journal.change(key)).isEmpty();
 		assertThat(uses(receipt)).as("a refused apply does not spend the approval").isZero();
 	}
 
@@ -471,7 +475,7 @@ class InventoryConnectorTest {
 		this.connector.rollback(call(action, key));
 
 		assertThat(snapshot()).isEqualTo(before);
-		assertThat(this.inventory.undo(key)).isFalse();
+		assertThat(this.journal.undo(key)).isFalse();
 	}
 
 	@Test

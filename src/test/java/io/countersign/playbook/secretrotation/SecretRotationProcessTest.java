@@ -206,7 +206,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 		approved(instance);
 		// Between approval and apply, another approved change rotates the credential (a report cannot do that).
 		String externalFingerprint = StagedAction.sha256("rotated elsewhere " + UUID.randomUUID());
-		this.inventory.rotateCredential(new InventoryChange("elsewhere:" + UUID.randomUUID(),
+		this.journal.rotateCredential(new InventoryChange("elsewhere:" + UUID.randomUUID(),
 				ActionTypes.CREDENTIAL_ROTATE, this.rotation.credentialId, UUID.randomUUID().toString(),
 				StagedAction.sha256("elsewhere")), this.rotation.identityId, this.rotation.credentialId, 1, 2,
 				externalFingerprint);
@@ -228,7 +228,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 
 	@Test
 	void shouldEndWithoutAnApprovalWhenTheCredentialCannotBeRotated() {
-		this.inventory.changeCredentialStatus(new InventoryChange("disabled:" + UUID.randomUUID(),
+		this.journal.changeCredentialStatus(new InventoryChange("disabled:" + UUID.randomUUID(),
 				ActionTypes.CREDENTIAL_DISABLE, this.rotation.credentialId, UUID.randomUUID().toString(),
 				StagedAction.sha256("disabled elsewhere")), this.rotation.identityId, this.rotation.credentialId,
 				Set.of(CredentialStatus.ACTIVE), CredentialStatus.DISABLED);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import io.countersign.gate.ApprovalGateProcess;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
+import io.countersign.inventory.InventoryJournal;
 import io.countersign.playbook.GuardedActionProcess;
 import io.countersign.response.Responses;
 import io.countersign.support.ProcessEngineTest;
@@ -38,6 +39,9 @@ abstract class SecretRotationTestSupport {
 
 	@Autowired
 	Inventory inventory;
+
+	@Autowired
+	InventoryJournal journal;
 
 	@Autowired
 	Responses responses;
