@@ -3,12 +3,11 @@ package io.countersign.action;
 import java.util.List;
 
 /**
- * The action types the seed playbooks stage, and the parameters each carries. The approval policy
- * ({@code bpmn/approval-policy.dmn}) names these types, and configuration routes each to a connector.
+ * The action types the playbooks stage, and the parameters each carries. The approval policy
+ * ({@code bpmn/approval-policy.dmn}) names these types; an action on an identity goes to the connector of the
+ * identity's target ({@code io.countersign.target.Targets}), which may implement any of them.
  */
 public final class ActionTypes {
-
-	public static final String CREDENTIAL_ROTATE = "credential.rotate";
 
 	/** Containment before approval: {@code identity}, {@code credential}. ACTIVE becomes SUSPENDED. */
 	public static final String CREDENTIAL_SUSPEND = "credential.suspend";
@@ -18,6 +17,15 @@ public final class ActionTypes {
 
 	/** Restore after revocation: {@code identity}, {@code credential}. DISABLED or SUSPENDED becomes ACTIVE. */
 	public static final String CREDENTIAL_ENABLE = "credential.enable";
+
+	/**
+	 * Rotation: {@code identity}, {@code credential}, {@code fromVersion} (the inventory's current version when it was
+	 * staged: what the approvers saw in use) and {@code toVersion} (the version the rotation records). The connector
+	 * makes new material, sets it at the target, hands it to the secret sink ({@code io.countersign.secret}) and
+	 * records only its fingerprint; a connector refuses the rotation when the credential moved on from
+	 * {@code fromVersion}. Rollback makes {@code fromVersion} current again.
+	 */
+	public static final String CREDENTIAL_ROTATE = "credential.rotate";
 
 	/**
 	 * Privilege reduction: {@code identity}, {@code remove} (array of privileges to take away, each currently held),
@@ -58,7 +66,7 @@ public final class ActionTypes {
 	public static final String MODEL_CONNECTOR = "model-change";
 
 	public static final List<String> ALL = List.of(CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE, CREDENTIAL_ENABLE,
-			PRIVILEGES_REDUCE, IDENTITY_SUSPEND, IDENTITY_QUARANTINE, IDENTITY_RELEASE, WORKLOAD_ISOLATE,
+			CREDENTIAL_ROTATE, PRIVILEGES_REDUCE, IDENTITY_SUSPEND, IDENTITY_QUARANTINE, IDENTITY_RELEASE, WORKLOAD_ISOLATE,
 			FEDERATION_DISABLE);
 
 	private ActionTypes() {

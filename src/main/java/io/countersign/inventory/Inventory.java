@@ -1,24 +1,16 @@
 package io.countersign.inventory;
 
-import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
-import io.countersign.action.StagedAction;
 import io.countersign.api.ApiException;
-import io.countersign.inventory.BeforeState.StatusChange;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
@@ -27,36 +19,27 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Reads and changes the NHI inventory. Every change an action makes is keyed by the action's
- * idempotency key, so a retried job finds its earlier effect instead of applying twice.
+ * The NHI inventory as integrators report it and playbooks read it: identities, their consumers, privileges,
+ * credentials and credential versions. Reports go through {@link #upsert}, which never changes gated state; what
+ * approved actions change, and how they are undone, is the {@link InventoryJournal}'s.
  */
 @Service
 public class Inventory {
-
-	private static final SecureRandom RANDOM = new SecureRandom();
-
-	/** The credential states a federation disable moves to DISABLED. */
-	private static final Set<String> DISABLEABLE = Set.of(CredentialStatus.ACTIVE.name(),
-			CredentialStatus.SUSPENDED.name());
 
 	private final JdbcClient jdbc;
 
 	private final Clock clock;
 
-	private final InventoryChanges changes;
-
 	private final UpsertLedger upsertLedger;
 
 	private final UpsertWriter writer;
 
-	/** Lazily: the targets' connectors change this inventory, so they are built after it. */
+	/** Lazily: the targets read identities from this inventory, so they are built after it. */
 	private final ObjectProvider<KnownTargets> targets;
 
-	Inventory(JdbcClient jdbc, InventoryChanges changes, UpsertLedger upsertLedger, UpsertWriter writer,
-			ObjectProvider<KnownTargets> targets) {
+	Inventory(JdbcClient jdbc, UpsertLedger upsertLedger, UpsertWriter writer, ObjectProvider<KnownTargets> targets) {
 		this.targets = targets;
 		this.jdbc = jdbc;
-		this.changes = changes;
 		this.upsertLedger = upsertLedger;
 		this.writer = writer;
 		this.clock = Clock.systemUTC();
@@ -145,116 +128,28 @@ public class Inventory {
 		return load(identityId);
 	}
 
-	/**
-	 * Makes {@code toVersion} the active version and retires {@code fromVersion}. Applying the
-	 * same change key twice returns without changing anything.
-	 * @throws InventoryConflictException when the credential is no longer at {@code fromVersion}
-	 * or is not active
-	 */
-	@Transactional(noRollbackFor = InventoryConflictException.class)
-	public void rotate(String credentialId, int fromVersion, int toVersion, String changeKey) {
-		if (versionWithChangeKey(credentialId, changeKey).isPresent()) {
-			return;
-		}
-		CredentialRow credential = credentialRow(credentialId);
-		if (!CredentialStatus.ACTIVE.name().equals(credential.status())) {
-			throw new InventoryConflictException(
-					"credential '" + credentialId + "' is " + credential.status() + ", not ACTIVE");
-		}
-		if (credential.currentVersion() != fromVersion) {
-			throw new InventoryConflictException("credential '" + credentialId + "' is at version "
-					+ credential.currentVersion() + ", the staged rotation expected version " + fromVersion);
-		}
-		// The new material lives only at the target; the inventory keeps its fingerprint.
-		byte[] material = new byte[32];
-		RANDOM.nextBytes(material);
-		String fingerprint = StagedAction.sha256(HexFormat.of().formatHex(material));
-		rotateTo(credentialId, fromVersion, toVersion, fingerprint, this.clock.instant(), changeKey);
-	}
-
-	private void rotateTo(String credentialId, int fromVersion, int toVersion, String fingerprint, Instant now,
-			String changeKey) {
-		this.jdbc.sql("update nhi_credential_version set status = 'RETIRED', retired_at = ? where credential_id = ? and version = ?")
-			.params(ts(now), credentialId, fromVersion)
-			.update();
-		insertVersion(credentialId, toVersion, fingerprint, now, changeKey);
-		this.jdbc.sql("update nhi_credential set current_version = ?, updated_at = ? where id = ?")
-			.params(toVersion, ts(now), credentialId)
-			.update();
-	}
-
-	/** True when {@code version} is the active, current version of the credential. */
-	@Transactional(readOnly = true, noRollbackFor = InventoryConflictException.class)
-	public boolean isActiveVersion(String credentialId, int version) {
-		CredentialRow credential = credentialRow(credentialId);
-		String status = this.jdbc.sql("select status from nhi_credential_version where credential_id = ? and version = ?")
-			.params(credentialId, version)
-			.query(String.class)
-			.optional()
-			.orElse(null);
-		return credential.currentVersion() == version && "ACTIVE".equals(status);
-	}
-
-	/**
-	 * Undoes the rotation made under {@code changeKey}: {@code fromVersion} becomes active again
-	 * and the version that rotation created is marked ROLLED_BACK. A version someone else created
-	 * is never touched, so when our rotation never happened there is nothing to undo. Safe to repeat.
-	 * @return true when a rotation was undone
-	 */
-	@Transactional(noRollbackFor = InventoryConflictException.class)
-	public boolean restore(String credentialId, int fromVersion, String changeKey) {
-		Optional<Integer> created = versionWithChangeKey(credentialId, changeKey);
-		if (created.isEmpty()) {
-			return false;
-		}
-		Instant now = this.clock.instant();
-		this.jdbc
-			.sql("update nhi_credential_version set status = 'ROLLED_BACK', retired_at = ? where credential_id = ? and version = ? and status <> 'ROLLED_BACK'")
-			.params(ts(now), credentialId, created.get())
-			.update();
-		CredentialRow credential = credentialRow(credentialId);
-		if (credential.currentVersion() == created.get()) {
-			this.jdbc.sql("update nhi_credential_version set status = 'ACTIVE', retired_at = null where credential_id = ? and version = ?")
-				.params(credentialId, fromVersion)
-				.update();
-			this.jdbc.sql("update nhi_credential set current_version = ?, updated_at = ? where id = ?")
-				.params(fromVersion, ts(now), credentialId)
-				.update();
-		}
-		return true;
-	}
-
-	/**
-	 * The status of the version a change made under {@code changeKey} created (ACTIVE, RETIRED or ROLLED_BACK), empty
-	 * when that change never happened: a version someone else created does not count.
-	 */
+	/** The credential's current version number; empty for an unknown credential. */
 	@Transactional(readOnly = true)
-	public Optional<String> versionStatusByChangeKey(String credentialId, String changeKey) {
-		return this.jdbc.sql("select status from nhi_credential_version where credential_id = ? and change_key = ?")
-			.params(credentialId, changeKey)
-			.query(String.class)
-			.optional();
-	}
-
-	private Optional<Integer> versionWithChangeKey(String credentialId, String changeKey) {
-		return this.jdbc.sql("select version from nhi_credential_version where credential_id = ? and change_key = ?")
-			.params(credentialId, changeKey)
+	public Optional<Integer> currentVersion(String credentialId) {
+		return this.jdbc.sql("select current_version from nhi_credential where id = ?")
+			.param(credentialId)
 			.query(Integer.class)
 			.optional();
 	}
 
-	private void insertVersion(String credentialId, int version, String fingerprint, Instant now, String changeKey) {
-		this.jdbc.sql("""
-				insert into nhi_credential_version (credential_id, version, status, fingerprint, created_at, change_key)
-				values (?, ?, 'ACTIVE', ?, ?, ?)""")
-			.params(credentialId, version, fingerprint, ts(now), changeKey)
-			.update();
-	}
-
-	/** The change an action applied under {@code idempotencyKey}, whether or not it was undone since. */
+	/**
+	 * The version of a credential that the change applied under {@code changeKey} created, whatever its status now;
+	 * empty when that change created none. A version someone else created never counts.
+	 */
 	@Transactional(readOnly = true)
-	public Optional<InventoryChange> change(String idempotencyKey) {
-		return this.changes.find(idempotencyKey);
+	public Optional<Identity.CredentialVersion> versionCreatedBy(String credentialId, String changeKey) {
+		return this.jdbc.sql("""
+				select version, status, fingerprint, created_at, retired_at from nhi_credential_version
+				where credential_id = ? and change_key = ?""")
+			.params(credentialId, changeKey)
+			.query((rs, n) -> new Identity.CredentialVersion(rs.getInt("version"), rs.getString("status"),
+					rs.getString("fingerprint"), instant(rs, "created_at"), instant(rs, "retired_at")))
+			.optional();
 	}
 
 	@Transactional(readOnly = true)
@@ -291,286 +186,6 @@ public class Inventory {
 			.params(identityId, consumer)
 			.query(Boolean.class)
 			.optional();
-	}
-
-	/*
-	 * The changes below run in the caller's transaction and share one shape: a key already recorded returns at once;
-	 * otherwise every check runs before anything is written, the before-state is recorded, and each write is
-	 * conditional on the state the check saw. A write that finds the state changed under it throws, and the
-	 * transaction rolls back, so a change is never half-applied. A caller that must go on after a conflict calls
-	 * these under a savepoint.
-	 */
-
-	/**
-	 * Moves a credential of {@code identityId} from one of {@code from} to {@code to}.
-	 * @throws InventoryConflictException when the credential does not exist, belongs to another identity, or is not in
-	 * one of {@code from}
-	 */
-	@Transactional
-	public void changeCredentialStatus(InventoryChange change, String identityId, String credentialId,
-			Set<CredentialStatus> from, CredentialStatus to) {
-		requireTransition(from, to);
-		if (this.changes.recorded(change)) {
-			return;
-		}
-		CredentialRow credential = credentialOf(identityId, credentialId);
-		if (!from.contains(CredentialStatus.valueOf(credential.status()))) {
-			throw new InventoryConflictException(
-					"credential '" + credentialId + "' is " + credential.status() + ", not one of " + from);
-		}
-		StatusChange moved = new StatusChange(credentialId, credential.status(), to.name());
-		Instant now = this.clock.instant();
-		this.changes.record(change, this.changes.json(BeforeState.ofCredentials(identityId, List.of(moved))), now);
-		moveCredential(moved.id(), moved.was(), moved.set(), now);
-	}
-
-	/**
-	 * Moves an identity from one of {@code from} to {@code to}.
-	 * @throws InventoryConflictException when the identity does not exist or is not in one of {@code from}
-	 */
-	@Transactional
-	public void changeIdentityStatus(InventoryChange change, String identityId, Set<IdentityStatus> from,
-			IdentityStatus to) {
-		requireTransition(from, to);
-		if (this.changes.recorded(change)) {
-			return;
-		}
-		IdentityStatus status = existingIdentityStatus(identityId);
-		if (!from.contains(status)) {
-			throw new InventoryConflictException("identity '" + identityId + "' is " + status + ", not one of " + from);
-		}
-		StatusChange moved = new StatusChange(identityId, status.name(), to.name());
-		Instant now = this.clock.instant();
-		this.changes.record(change, this.changes.json(BeforeState.ofIdentityStatus(identityId, moved)), now);
-		moveIdentity(identityId, moved.was(), moved.set(), now);
-	}
-
-	/**
-	 * Takes {@code remove} away from the identity; {@code keep} is what the approvers saw stay, so it must be held too.
-	 * @throws IllegalArgumentException when {@code remove} is empty or shares a privilege with {@code keep}
-	 * @throws InventoryConflictException when the identity does not exist or does not hold every privilege named
-	 */
-	@Transactional
-	public void revokePrivileges(InventoryChange change, String identityId, Collection<String> remove,
-			Collection<String> keep) {
-		Set<String> removed = new LinkedHashSet<>(remove);
-		if (removed.isEmpty()) {
-			throw new IllegalArgumentException("A privilege reduction removes at least one privilege");
-		}
-		if (keep.stream().anyMatch(removed::contains)) {
-			throw new IllegalArgumentException("A privilege cannot be both removed and kept");
-		}
-		if (this.changes.recorded(change)) {
-			return;
-		}
-		existingIdentityStatus(identityId);
-		List<String> held = privileges(identityId);
-		List<String> missing = new ArrayList<>(removed);
-		missing.addAll(keep);
-		missing.removeAll(held);
-		if (!missing.isEmpty()) {
-			throw new InventoryConflictException(
-					"identity '" + identityId + "' does not hold " + missing.stream().distinct().sorted().toList());
-		}
-		List<String> sorted = removed.stream().sorted().toList();
-		Instant now = this.clock.instant();
-		this.changes.record(change, this.changes.json(BeforeState.ofRemovedPrivileges(identityId, sorted)), now);
-		for (String privilege : sorted) {
-			int deleted = this.jdbc.sql("delete from nhi_privilege where identity_id = ? and privilege = ?")
-				.params(identityId, privilege)
-				.update();
-			if (deleted != 1) {
-				throw new InventoryConflictException(
-						"identity '" + identityId + "' lost privilege '" + privilege + "' while it was being removed");
-			}
-		}
-		touchIdentity(identityId, now);
-	}
-
-	/**
-	 * Isolates one of the identity's consumers.
-	 * @throws InventoryConflictException when the workload is not a consumer of the identity or is isolated already
-	 */
-	@Transactional
-	public void isolateConsumer(InventoryChange change, String identityId, String consumer) {
-		if (this.changes.recorded(change)) {
-			return;
-		}
-		boolean isolated = consumerIsolated(identityId, consumer).orElseThrow(() -> new InventoryConflictException(
-				"workload '" + consumer + "' is not a consumer of identity '" + identityId + "'"));
-		if (isolated) {
-			throw new InventoryConflictException("workload '" + consumer + "' is isolated already");
-		}
-		Instant now = this.clock.instant();
-		this.changes.record(change, this.changes.json(BeforeState.ofIsolatedConsumer(identityId, consumer)), now);
-		setIsolated(identityId, consumer, false, true);
-	}
-
-	/**
-	 * Disables a federated trust of the identity and the partner credentials that came with it. The trust must be
-	 * ACTIVE or SUSPENDED. A partner credential that is ACTIVE or SUSPENDED becomes DISABLED; one already DISABLED or
-	 * REVOKED is left as it is and is not touched by undo either.
-	 * @throws InventoryConflictException when the trust is not a usable FEDERATED_TRUST credential of the identity, or
-	 * a partner credential does not exist or belongs to another identity
-	 */
-	@Transactional
-	public void disableFederation(InventoryChange change, String identityId, String trustId,
-			Collection<String> partnerIds) {
-		if (this.changes.recorded(change)) {
-			return;
-		}
-		CredentialRow trust = credentialOf(identityId, trustId);
-		if (!CredentialKind.FEDERATED_TRUST.name().equals(trust.kind())) {
-			throw new InventoryConflictException(
-					"credential '" + trustId + "' is a " + trust.kind() + ", not a FEDERATED_TRUST");
-		}
-		if (!DISABLEABLE.contains(trust.status())) {
-			throw new InventoryConflictException("federated trust '" + trustId + "' is " + trust.status()
-					+ ", not one of " + DISABLEABLE);
-		}
-		List<StatusChange> moved = new ArrayList<>();
-		moved.add(new StatusChange(trustId, trust.status(), CredentialStatus.DISABLED.name()));
-		for (String partnerId : new LinkedHashSet<>(partnerIds)) {
-			if (partnerId.equals(trustId)) {
-				continue;
-			}
-			CredentialRow partner = credentialOf(identityId, partnerId);
-			if (DISABLEABLE.contains(partner.status())) {
-				moved.add(new StatusChange(partnerId, partner.status(), CredentialStatus.DISABLED.name()));
-			}
-		}
-		Instant now = this.clock.instant();
-		this.changes.record(change, this.changes.json(BeforeState.ofCredentials(identityId, moved)), now);
-		for (StatusChange credential : moved) {
-			moveCredential(credential.id(), credential.was(), credential.set(), now);
-		}
-	}
-
-	/**
-	 * Restores what the change applied under {@code idempotencyKey} overwrote, once. Only what that change set and
-	 * nobody changed since is put back; a value someone already restored is left alone.
-	 * @return true when this call undid the change; false when it was never applied or is undone already
-	 * @throws InventoryConflictException when something the change set was changed again since: undoing would
-	 * overwrite that later change, so nothing is restored
-	 */
-	@Transactional
-	public boolean undo(String idempotencyKey) {
-		Optional<BeforeState> recorded = this.changes.toUndo(idempotencyKey);
-		if (recorded.isEmpty()) {
-			return false;
-		}
-		BeforeState before = recorded.get();
-		List<StatusChange> credentials = before.credentials()
-			.stream()
-			.filter(moved -> stillSet("credential", moved, credentialRow(moved.id()).status()))
-			.toList();
-		boolean identity = before.identityStatus() != null && stillSet("identity", before.identityStatus(),
-				existingIdentityStatus(before.identityStatus().id()).name());
-		List<String> held = privileges(before.identity());
-		List<String> privileges = before.removedPrivileges().stream().filter(p -> !held.contains(p)).toList();
-		boolean consumer = before.isolatedConsumer() != null && consumerIsolated(before.identity(),
-				before.isolatedConsumer())
-			.orElseThrow(() -> new InventoryConflictException("workload '" + before.isolatedConsumer()
-					+ "' is no longer a consumer of identity '" + before.identity() + "', so it cannot be restored"));
-		Instant now = this.clock.instant();
-		if (!this.changes.markUndone(idempotencyKey, now)) {
-			return false;
-		}
-		for (StatusChange moved : credentials) {
-			moveCredential(moved.id(), moved.set(), moved.was(), now);
-		}
-		if (identity) {
-			moveIdentity(before.identityStatus().id(), before.identityStatus().set(), before.identityStatus().was(),
-					now);
-		}
-		for (String privilege : privileges) {
-			this.jdbc.sql("insert into nhi_privilege (identity_id, privilege) values (?, ?)")
-				.params(before.identity(), privilege)
-				.update();
-		}
-		if (!privileges.isEmpty()) {
-			touchIdentity(before.identity(), now);
-		}
-		if (consumer) {
-			setIsolated(before.identity(), before.isolatedConsumer(), true, false);
-		}
-		return true;
-	}
-
-	/** True when the change's value is still there; false when the old one is back already. */
-	private static boolean stillSet(String what, StatusChange moved, String current) {
-		if (current.equals(moved.set())) {
-			return true;
-		}
-		if (current.equals(moved.was())) {
-			return false;
-		}
-		throw new InventoryConflictException(what + " '" + moved.id() + "' is " + current + " now; the change set it "
-				+ moved.set() + " from " + moved.was() + ", and undoing would overwrite what changed since");
-	}
-
-	private static <S extends Enum<S>> void requireTransition(Set<S> from, S to) {
-		if (from.isEmpty() || from.contains(to)) {
-			throw new IllegalArgumentException("A status change needs a from-state other than " + to);
-		}
-	}
-
-	private CredentialRow credentialOf(String identityId, String credentialId) {
-		CredentialRow credential = credentialRow(credentialId);
-		if (!credential.identityId().equals(identityId)) {
-			throw new InventoryConflictException("credential '" + credentialId + "' belongs to identity '"
-					+ credential.identityId() + "', not '" + identityId + "'");
-		}
-		return credential;
-	}
-
-	private IdentityStatus existingIdentityStatus(String identityId) {
-		return identityStatus(identityId)
-			.orElseThrow(() -> new InventoryConflictException("identity '" + identityId + "' does not exist"));
-	}
-
-	private void moveCredential(String credentialId, String from, String to, Instant now) {
-		int updated = this.jdbc.sql("update nhi_credential set status = ?, updated_at = ? where id = ? and status = ?")
-			.params(to, ts(now), credentialId, from)
-			.update();
-		if (updated != 1) {
-			throw new InventoryConflictException(
-					"credential '" + credentialId + "' changed while it was being moved from " + from + " to " + to);
-		}
-	}
-
-	private void moveIdentity(String identityId, String from, String to, Instant now) {
-		int updated = this.jdbc.sql("update nhi_identity set status = ?, updated_at = ? where id = ? and status = ?")
-			.params(to, ts(now), identityId, from)
-			.update();
-		if (updated != 1) {
-			throw new InventoryConflictException(
-					"identity '" + identityId + "' changed while it was being moved from " + from + " to " + to);
-		}
-	}
-
-	private void setIsolated(String identityId, String consumer, boolean from, boolean to) {
-		int updated = this.jdbc
-			.sql("update nhi_consumer set isolated = ? where identity_id = ? and name = ? and isolated = ?")
-			.params(to, identityId, consumer, from)
-			.update();
-		if (updated != 1) {
-			throw new InventoryConflictException("workload '" + consumer + "' changed while it was being "
-					+ (to ? "isolated" : "released from isolation"));
-		}
-	}
-
-	private void touchIdentity(String identityId, Instant now) {
-		this.jdbc.sql("update nhi_identity set updated_at = ? where id = ?").params(ts(now), identityId).update();
-	}
-
-	private CredentialRow credentialRow(String credentialId) {
-		return this.jdbc.sql("select id, identity_id, kind, status, current_version from nhi_credential where id = ?")
-			.param(credentialId)
-			.query((rs, n) -> new CredentialRow(rs.getString("id"), rs.getString("identity_id"), rs.getString("kind"),
-					rs.getString("status"), rs.getInt("current_version")))
-			.optional()
-			.orElseThrow(() -> new InventoryConflictException("credential '" + credentialId + "' does not exist"));
 	}
 
 	private Identity load(String identityId) {
@@ -619,16 +234,9 @@ public class Inventory {
 			.list();
 	}
 
-	private static Timestamp ts(Instant instant) {
-		return instant == null ? null : Timestamp.from(instant);
-	}
-
 	private static Instant instant(ResultSet rs, String column) throws SQLException {
 		Timestamp value = rs.getTimestamp(column);
 		return value == null ? null : value.toInstant();
-	}
-
-	private record CredentialRow(String id, String identityId, String kind, String status, int currentVersion) {
 	}
 
 }

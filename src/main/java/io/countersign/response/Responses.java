@@ -3,6 +3,8 @@ package io.countersign.response;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -282,12 +284,17 @@ public class Responses {
 		Map<String, Object> variables = Map.of(ResponseVariables.JOINED_DETECTIONS, joined.size(),
 				ResponseVariables.ADDITIONAL_EVIDENCE,
 				AdditionalEvidence.render(this.objectMapper, joined, links(open.id()).get("self")));
-		this.runtimeService.setVariables(open.processInstanceId(), variables);
-		// The approval gate copied the playbook's variables when it was called; its open task shows its own copy.
-		this.runtimeService.createProcessInstanceQuery()
-			.superProcessInstanceId(open.processInstanceId())
-			.list()
-			.forEach(called -> this.runtimeService.setVariables(called.getId(), variables));
+		// Every called process (the guarded action, the gate it calls) copied the variables when it was called, and the
+		// open task shows the gate's copy: all of them are updated, however deep the calls go.
+		Deque<String> instances = new ArrayDeque<>(List.of(open.processInstanceId()));
+		while (!instances.isEmpty()) {
+			String instance = instances.pop();
+			this.runtimeService.setVariables(instance, variables);
+			this.runtimeService.createProcessInstanceQuery()
+				.superProcessInstanceId(instance)
+				.list()
+				.forEach(called -> instances.push(called.getId()));
+		}
 		// In this transaction: a stricter policy answer for the open approval commits with the join, or neither does.
 		this.events.publishEvent(new DetectionJoined(open.id(), last + 1, request.severity().json(),
 				request.environment().json(), requester));

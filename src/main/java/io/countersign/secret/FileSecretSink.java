@@ -1,6 +1,7 @@
 package io.countersign.secret;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -10,6 +11,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.channels.FileChannel;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -76,6 +79,32 @@ class FileSecretSink implements SecretSink {
 					+ ": " + ex.getClass().getSimpleName(), null);
 		}
 		log.info("Delivered the new secret of {} on target {} to {}", credentialId, target, file);
+	}
+
+	/** Reads the file back only to hash it; the material is wiped from memory at once. */
+	@Override
+	public Optional<String> deliveredFingerprint(String target, String credentialId) {
+		Path file = file(target, credentialId);
+		byte[] bytes;
+		try {
+			bytes = Files.readAllBytes(file);
+		}
+		catch (IOException ex) {
+			throw new SecretDeliveryException("cannot read back the secret of " + credentialId + " at " + file + ": "
+					+ ex.getClass().getSimpleName(), null);
+		}
+		try {
+			SecretMaterial material = SecretMaterial.of(new String(bytes, StandardCharsets.UTF_8));
+			String fingerprint = material.fingerprint();
+			material.destroy();
+			return Optional.of(fingerprint);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new SecretDeliveryException("the secret file of " + credentialId + " at " + file + " is empty", null);
+		}
+		finally {
+			Arrays.fill(bytes, (byte) 0);
+		}
 	}
 
 	Path file(String target, String credentialId) {

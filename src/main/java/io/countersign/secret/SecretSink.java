@@ -1,5 +1,7 @@
 package io.countersign.secret;
 
+import java.util.Optional;
+
 /**
  * Hands new secret material to the consumers of a credential, and nowhere else. Must be safe to call again for the
  * same credential (a retried rotation delivers again: the last delivery wins), and must not write the material to a
@@ -12,5 +14,15 @@ public interface SecretSink {
 	 * consumers keep a secret that works
 	 */
 	void deliver(String target, String credentialId, SecretMaterial material);
+
+	/**
+	 * What consumers of the credential would read now, as a fingerprint ({@link SecretMaterial#fingerprint()}), so a
+	 * rotation can verify that the material it recorded is the material consumers got.
+	 * @return empty when this sink cannot read back what it delivered (a webhook)
+	 * @throws SecretDeliveryException when the sink can read back but holds nothing usable for the credential
+	 */
+	default Optional<String> deliveredFingerprint(String target, String credentialId) {
+		return Optional.empty();
+	}
 
 }

@@ -18,7 +18,7 @@ import io.countersign.audit.Ledger;
 import io.countersign.inventory.Environment;
 import io.countersign.inventory.Inventory;
 import io.countersign.inventory.PrivilegeLevel;
-import io.countersign.playbook.secretrotation.SecretRotationProcess;
+import io.countersign.playbook.GuardedActionProcess;
 import io.countersign.receipt.ReceiptVerifier;
 import io.countersign.receipt.VerifiedReceipt;
 import io.countersign.response.ResponseStatus;
@@ -43,15 +43,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
 /**
- * The shared gate through the playbook that uses it: quorum, separation of duties, escalation and expiry as the
- * policy sets them, and races between approvers.
+ * The shared gate through the guarded action every playbook calls, driven by the test-only playbook
+ * {@link GateHarness}: quorum, separation of duties, escalation and expiry as the policy sets them, receipts, and
+ * races between approvers.
  */
 @ProcessEngineTest
+@Import(GateHarness.class)
 class ApprovalGateProcessTest {
 
 	/** A third platform owner, created for the race tests only. */
@@ -108,15 +111,27 @@ class ApprovalGateProcessTest {
 	}
 
 	private ResponseScenario critical() {
-		return scenario(ResponseScenario.Options.secretRotation().severity(Severity.CRITICAL));
+		return scenario(harness().severity(Severity.CRITICAL));
+	}
+
+	private static ResponseScenario.Options harness() {
+		return ResponseScenario.Options.gateHarness();
 	}
 
 	private static ProcessInstance staged(ResponseScenario scenario, String requester) {
 		ProcessInstance instance = scenario.requestedBy(requester);
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
+		assertThat(instance).isWaitingAt(GateHarness.TASK_STAGE);
 		execute(job());
-		assertThat(instance).isWaitingAt(SecretRotationProcess.CALL_APPROVAL_GATE);
+		assertThat(instance).isWaitingAt(GateHarness.CALL_GUARDED_ACTION);
+		assertThat(scenario.guardedInstance()).isWaitingAt(GuardedActionProcess.CALL_APPROVAL_GATE);
 		return instance;
+	}
+
+	/** The gate let the action through: the guarded action waits to apply it. */
+	private static ProcessInstance waitingToApply(ResponseScenario scenario) {
+		ProcessInstance guarded = scenario.guardedInstance();
+		assertThat(guarded).isWaitingAt(GuardedActionProcess.TASK_APPLY);
+		return guarded;
 	}
 
 	private ResponseView.ApprovalView approval(ResponseScenario scenario) {
@@ -142,10 +157,10 @@ class ApprovalGateProcessTest {
 		assertThat(rotation.credential().currentVersion()).isEqualTo(1);
 
 		rotation.approveAs("paul");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
-		execute(job());
+		waitingToApply(rotation);
+		rotation.runJobs();
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
+		assertThat(instance).isEnded().hasPassed(GateHarness.END_COMPLETED);
 		assertThat(rotation.credential().currentVersion()).isEqualTo(2);
 		assertThat(approval(rotation).status()).isEqualTo("APPROVED");
 		assertThat(rotation.response().decisions()).extracting(ResponseView.DecisionView::approver)
@@ -160,10 +175,12 @@ class ApprovalGateProcessTest {
 		ResponseScenario rotation = critical();
 		ProcessInstance instance = staged(rotation, "scanner");
 		rotation.approveAs("bob");
+		ProcessInstance guarded = rotation.guardedInstance();
 		rotation.rejectAs("paul");
+		rotation.runJobs();
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_REJECTED)
-			.hasNotPassed(SecretRotationProcess.TASK_APPLY);
+		assertThat(instance).isEnded().hasPassed(GateHarness.END_REJECTED);
+		assertThat(guarded).isEnded().hasNotPassed(GuardedActionProcess.TASK_APPLY);
 		assertThat(rotation.response().status()).isEqualTo(ResponseStatus.REJECTED);
 		assertThat(approval(rotation).status()).isEqualTo("REJECTED");
 		assertThat(rotation.credential().currentVersion()).isEqualTo(1);
@@ -185,7 +202,7 @@ class ApprovalGateProcessTest {
 		assertThat(approval(rotation).requiredApprovals()).isEqualTo(2);
 
 		rotation.approveAs("dave");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		waitingToApply(rotation);
 		assertThat(rotation.response().decisions()).extracting(ResponseView.DecisionView::approver)
 			.containsExactly("bob", "dave");
 	}
@@ -195,11 +212,13 @@ class ApprovalGateProcessTest {
 		ResponseScenario rotation = critical();
 		ProcessInstance instance = staged(rotation, "scanner");
 		rotation.approveAs("bob");
+		ProcessInstance guarded = rotation.guardedInstance();
 
 		rotation.fireGateTimer(ApprovalGateProcess.BOUNDARY_EXPIRED);
+		rotation.runJobs();
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_EXPIRED)
-			.hasNotPassed(SecretRotationProcess.TASK_APPLY);
+		assertThat(instance).isEnded().hasPassed(GateHarness.END_EXPIRED);
+		assertThat(guarded).isEnded().hasNotPassed(GuardedActionProcess.TASK_APPLY);
 		assertThat(rotation.response().status()).isEqualTo(ResponseStatus.EXPIRED);
 		assertThat(approval(rotation).status()).isEqualTo("EXPIRED");
 		// The approval given before expiry stays on record; it just never became a quorum.
@@ -210,20 +229,21 @@ class ApprovalGateProcessTest {
 
 	@Test
 	void shouldAskOneApproverInDevelopment() {
-		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation()
+		ResponseScenario rotation = scenario(harness()
 			.environment(Environment.DEVELOPMENT)
 			.severity(Severity.CRITICAL)
 			.privilegeLevel(PrivilegeLevel.ADMIN));
 		ProcessInstance instance = staged(rotation, "scanner");
 		assertThat(approval(rotation).policyRule()).isEqualTo("rotate-development");
 		rotation.approveAs("bob");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		waitingToApply(rotation);
+		assertThat(instance).isWaitingAt(GateHarness.CALL_GUARDED_ACTION);
 	}
 
 	@Test
 	void shouldAskTwoApproversForAnAdminLevelIdentityInProduction() {
 		ResponseScenario rotation = scenario(
-				ResponseScenario.Options.secretRotation().privilegeLevel(PrivilegeLevel.ADMIN));
+				harness().privilegeLevel(PrivilegeLevel.ADMIN));
 		staged(rotation, "scanner");
 		assertThat(approval(rotation).policyRule()).isEqualTo("rotate-production-admin");
 		assertThat(approval(rotation).requiredApprovals()).isEqualTo(2);
@@ -248,13 +268,16 @@ class ApprovalGateProcessTest {
 				  <outputEntry id="OutputEntry_OnlyDeletes_RequiredGroup"><text></text></outputEntry>
 				  <outputEntry id="OutputEntry_OnlyDeletes_RollbackWindow"><text></text></outputEntry>
 				</rule>""");
-		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ResponseScenario rotation = scenario(harness());
 		ProcessInstance instance = rotation.requestedBy("scanner");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
+		assertThat(instance).isWaitingAt(GateHarness.TASK_STAGE);
 		execute(job());
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_DENIED)
-			.hasNotPassed(SecretRotationProcess.CALL_APPROVAL_GATE);
+		assertThat(instance).isEnded().hasPassed(GateHarness.END_DENIED);
+		assertThat(this.runtimeService.createProcessInstanceQuery()
+			.processInstanceBusinessKey(rotation.responseId)
+			.processDefinitionKey(ApprovalGateProcess.PROCESS_KEY)
+			.count()).as("the gate never ran").isZero();
 		ResponseView response = rotation.response();
 		assertThat(response.status()).isEqualTo(ResponseStatus.DENIED);
 		assertThat(approval(rotation).status()).isEqualTo("DENIED");
@@ -286,18 +309,18 @@ class ApprovalGateProcessTest {
 				  <outputEntry id="OutputEntry_Broken_RequiredGroup"><text></text></outputEntry>
 				  <outputEntry id="OutputEntry_Broken_RollbackWindow"><text></text></outputEntry>
 				</rule>""");
-		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ResponseScenario rotation = scenario(harness());
 		ProcessInstance instance = rotation.requestedBy("scanner");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
+		assertThat(instance).isWaitingAt(GateHarness.TASK_STAGE);
 		execute(job());
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_DENIED);
+		assertThat(instance).isEnded().hasPassed(GateHarness.END_DENIED);
 		assertThat(approval(rotation).deniedReason()).contains("rule 'broken'").contains("integrators");
 	}
 
 	@Test
 	void shouldRefuseTheIdentityOwnerWhenTheOwnerIsAPerson() {
-		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation().owner("bob"));
+		ResponseScenario rotation = scenario(harness().owner("bob"));
 		ProcessInstance instance = staged(rotation, "scanner");
 		assertThatThrownBy(() -> rotation.approveAs("bob")).isInstanceOf(ApprovalRefusedException.class)
 			.hasMessageContaining("not-identity-owner");
@@ -309,13 +332,14 @@ class ApprovalGateProcessTest {
 		});
 		assertThat(rotation.response().decisions()).isEmpty();
 		rotation.approveAs("paul");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		waitingToApply(rotation);
+		assertThat(instance).isWaitingAt(GateHarness.CALL_GUARDED_ACTION);
 		assertThat(this.ledger.verify().ok()).isTrue();
 	}
 
 	@Test
 	void shouldRefuseAnAgentAccountEvenWhenItIsInTheApproverGroup() {
-		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ResponseScenario rotation = scenario(harness());
 		// Before the request: a membership granted after it would not count anyway (membership-predates-request).
 		this.identityService.createMembership("research-bot", "platform-owners");
 		try {
@@ -331,7 +355,7 @@ class ApprovalGateProcessTest {
 
 	@Test
 	void shouldRefuseTheCredentialCreator() {
-		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation().credentialCreatedBy("paul"));
+		ResponseScenario rotation = scenario(harness().credentialCreatedBy("paul"));
 		staged(rotation, "scanner");
 		assertThatThrownBy(() -> rotation.approveAs("paul")).isInstanceOf(ApprovalRefusedException.class)
 			.hasMessageContaining("not-credential-creator");
@@ -349,13 +373,14 @@ class ApprovalGateProcessTest {
 		rotation.approveAs("bob");
 
 		assertThat(rotation.gateInstance()).isWaitingAt(ApprovalGateProcess.TASK_APPROVE);
-		assertThat(instance).isWaitingAt(SecretRotationProcess.CALL_APPROVAL_GATE);
+		assertThat(rotation.guardedInstance()).isWaitingAt(GuardedActionProcess.CALL_APPROVAL_GATE);
+		assertThat(instance).isWaitingAt(GateHarness.CALL_GUARDED_ACTION);
 		assertThat(approval(rotation).status()).isEqualTo("OPEN");
 	}
 
 	@Test
 	void shouldRecordExactlyOneDecisionWhenTwoApproversCompleteAtTheSameMoment() throws Exception {
-		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ResponseScenario rotation = scenario(harness());
 		ProcessInstance instance = staged(rotation, "scanner");
 		createThirdPlatformOwner();
 
@@ -367,10 +392,11 @@ class ApprovalGateProcessTest {
 		assertThat(decisions).hasSize(1);
 		boolean approved = decisions.get(0).decision().equals("APPROVE");
 		if (approved) {
-			assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+			waitingToApply(rotation);
 		}
 		else {
-			assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_REJECTED);
+			rotation.runJobs();
+			assertThat(instance).isEnded().hasPassed(GateHarness.END_REJECTED);
 		}
 	}
 
@@ -386,10 +412,10 @@ class ApprovalGateProcessTest {
 
 		assertThat(failures).hasSize(1);
 		assertThat(rotation.response().decisions()).hasSize(2);
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
-		assertThat(this.managementService.createJobQuery().processInstanceId(instance.getId()).count()).isEqualTo(1);
-		execute(job());
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
+		ProcessInstance guarded = waitingToApply(rotation);
+		assertThat(this.managementService.createJobQuery().processInstanceId(guarded.getId()).count()).isEqualTo(1);
+		rotation.runJobs();
+		assertThat(instance).isEnded().hasPassed(GateHarness.END_COMPLETED);
 		assertThat(rotation.credential().versions()).hasSize(2);
 	}
 
@@ -399,7 +425,7 @@ class ApprovalGateProcessTest {
 		ProcessInstance instance = staged(rotation, "scanner");
 		rotation.approveAs("bob");
 		rotation.approveAs("paul");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		ProcessInstance guarded = waitingToApply(rotation);
 
 		VerifiedReceipt receipt = this.receiptVerifier.verify(receiptOf(rotation), rotation.responseId,
 				rotation.stagedFingerprint());
@@ -410,23 +436,25 @@ class ApprovalGateProcessTest {
 		assertThat(rotation.response().timeline()).extracting(ResponseView.TimelineEntry::type)
 			.contains("RECEIPT_ISSUED");
 		// The token itself is never a process variable: whoever may read the instance must not hold it.
-		assertThat(this.runtimeService.getVariables(instance.getId()).values())
-			.noneMatch(value -> value instanceof String text && text.contains(receiptOf(rotation)));
+		for (ProcessInstance running : List.of(instance, guarded)) {
+			assertThat(this.runtimeService.getVariables(running.getId()).values())
+				.noneMatch(value -> value instanceof String text && text.contains(receiptOf(rotation)));
+		}
 	}
 
 	@Test
 	void shouldRefuseToApplyWithAReceiptSomeoneAlreadySpent() {
-		ResponseScenario rotation = scenario(ResponseScenario.Options.secretRotation());
+		ResponseScenario rotation = scenario(harness());
 		ProcessInstance instance = staged(rotation, "scanner");
 		rotation.approveAs("bob");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
+		ProcessInstance guarded = waitingToApply(rotation);
 		this.receiptVerifier.verifyAndConsume(receiptOf(rotation), rotation.responseId, rotation.stagedFingerprint(),
 				"somebody-else");
 
-		execute(job());
+		rotation.runJobs();
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_BLOCKED)
-			.hasNotPassed(SecretRotationProcess.TASK_VERIFY);
+		assertThat(instance).isEnded().hasPassed(GateHarness.END_BLOCKED);
+		assertThat(guarded).isEnded().hasNotPassed(GuardedActionProcess.TASK_VERIFY);
 		assertThat(rotation.response().status()).isEqualTo(ResponseStatus.FAILED);
 		assertThat(rotation.response().timeline()).last()
 			.satisfies(entry -> assertThat(entry.detail()).contains("replayed"));
@@ -435,10 +463,10 @@ class ApprovalGateProcessTest {
 
 	@Test
 	void shouldRefuseToApplyWithAnotherResponsesReceipt() {
-		ResponseScenario first = scenario(ResponseScenario.Options.secretRotation());
+		ResponseScenario first = scenario(harness());
 		ProcessInstance firstInstance = staged(first, "scanner");
 		first.approveAs("bob");
-		ResponseScenario second = scenario(ResponseScenario.Options.secretRotation());
+		ResponseScenario second = scenario(harness());
 		staged(second, "scanner");
 		second.approveAs("bob");
 		// Someone with database or variable access swaps in a receipt approved for a different response.
@@ -446,10 +474,10 @@ class ApprovalGateProcessTest {
 			.params(receiptOf(second), first.responseId)
 			.update();
 
-		assertThat(firstInstance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
-		execute(job());
+		waitingToApply(first);
+		first.runJobs();
 
-		assertThat(firstInstance).isEnded().hasPassed(SecretRotationProcess.END_BLOCKED);
+		assertThat(firstInstance).isEnded().hasPassed(GateHarness.END_BLOCKED);
 		assertThat(first.response().timeline()).last()
 			.satisfies(entry -> assertThat(entry.detail()).contains("subject-mismatch"));
 		assertThat(first.credential().currentVersion()).isEqualTo(1);
@@ -505,8 +533,8 @@ class ApprovalGateProcessTest {
 	}
 
 	/**
-	 * Deploys the shipped models with a policy of only the given rules, as one complete set, so that responses started
-	 * from now on run under it; removed again after the test.
+	 * Deploys the models tests run (the shipped ones and the harness) with a policy of only the given rules, as one
+	 * complete set, so that responses started from now on run under it; removed again after the test.
 	 */
 	private void deployPolicy(String rules) {
 		ModelSet shipped = ModelSet.shipped();
@@ -514,7 +542,9 @@ class ApprovalGateProcessTest {
 		int start = dmn.indexOf("      <rule ");
 		int end = dmn.indexOf("    </decisionTable>");
 		String policy = dmn.substring(0, start) + rules + "\n" + dmn.substring(end);
-		this.deployments.add(shipped.with("approval-policy.dmn", policy).deploy(this.repositoryService, "test policy"));
+		this.deployments.add(ModelSet.shippedWithTestModels()
+			.with("approval-policy.dmn", policy)
+			.deploy(this.repositoryService, "test policy"));
 	}
 
 }

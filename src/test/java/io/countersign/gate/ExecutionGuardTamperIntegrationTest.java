@@ -24,9 +24,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Tampering over HTTP, as someone with engine-rest update rights or database access would try it: the guard
- * refuses the changed action and the ledger shows both the block and any edit of its own rows. The job executor
- * is off so the test decides when apply runs.
+ * Tampering as someone with database access would try it (engine-rest update rights reach only process variables,
+ * which apply never reads): the guard refuses the changed action and the ledger shows both the block and any edit of
+ * its own rows. The job executor is off so the test decides when apply runs.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "spring.datasource.url=jdbc:h2:mem:${random.uuid};DB_CLOSE_DELAY=-1",
@@ -52,7 +52,7 @@ class ExecutionGuardTamperIntegrationTest {
 	JdbcClient jdbc;
 
 	@Test
-	void shouldBlockAnActionChangedThroughEngineRestAfterApprovalAndReportAnEditedLedgerRow() throws Exception {
+	void shouldBlockAnActionChangedInTheDatabaseAfterApprovalAndReportAnEditedLedgerRow() throws Exception {
 		ApiClient api = new ApiClient(this.port);
 		String identity = "svc-tamper-" + UUID.randomUUID();
 		String credential = "token-tamper-" + UUID.randomUUID();
@@ -70,19 +70,15 @@ class ExecutionGuardTamperIntegrationTest {
 				Map.of("decision", "APPROVE", "reason", "Rotate it", "fingerprint", fingerprint))
 			.status()).isEqualTo(200);
 
-		// After the approval, an engine-rest user with update rights swaps the target version.
-		String playbookInstance = this.runtimeService.createProcessInstanceQuery()
-			.processInstanceBusinessKey(id)
-			.processDefinitionKey("secret-rotation")
-			.singleResult()
-			.getId();
-		String engineRest = "/engine-rest/engine/" + this.processEngine.getName();
-		Reply variable = api.get("admin", engineRest + "/process-instance/" + playbookInstance + "/variables/stagedAction");
-		String tampered = variable.json().path("value").asText().replace("\"toVersion\" : 2", "\"toVersion\" : 9");
-		assertThat(tampered).contains("\"toVersion\" : 9");
-		Reply put = api.send("admin", "PUT", engineRest + "/process-instance/" + playbookInstance
-				+ "/variables/stagedAction", Map.of("value", tampered, "type", "String"), Map.of());
-		assertThat(put.status()).as(put.toString()).isEqualTo(204);
+		// After the approval, someone with database access swaps the target version of the recorded action. (Process
+		// variables are only what the form shows: apply reads the action from our tables.)
+		String recorded = this.jdbc.sql("select action_json from action_execution where response_id = ?")
+			.param(id)
+			.query(String.class)
+			.single();
+		String tampered = recorded.replace("\"toVersion\":2", "\"toVersion\":9");
+		assertThat(tampered).contains("\"toVersion\":9");
+		this.jdbc.sql("update action_execution set action_json = ? where response_id = ?").params(tampered, id).update();
 
 		runJobs(id);
 

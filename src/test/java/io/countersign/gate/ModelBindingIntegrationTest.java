@@ -120,7 +120,7 @@ class ModelBindingIntegrationTest {
 		JsonNode laterModels = modelsOf(later, after.path("id").asText());
 		assertThat(laterModels.path("deployment").asText()).isEqualTo(weaker);
 		assertThat(laterModels.path("processes")).extracting(process -> process.path("id").asText())
-			.containsExactly(definitionIn(weaker, "secret-rotation"),
+			.containsExactly(definitionIn(weaker, "secret-rotation"), definitionIn(weaker, "guarded-action"),
 					definitionIn(weaker, ApprovalGateProcess.PROCESS_KEY));
 	}
 

@@ -19,6 +19,9 @@ class InventoryTest {
 	@Autowired
 	Inventory inventory;
 
+	@Autowired
+	InventoryJournal journal;
+
 	private final String identity = "svc-" + UUID.randomUUID();
 
 	private final String credential = "cred-" + UUID.randomUUID();
@@ -62,43 +65,72 @@ class InventoryTest {
 	}
 
 	@Test
-	void shouldRotateOnlyOnceForOneChangeKey() {
+	void shouldRotateOnlyOnceForOneChangeKeyAndKeepOnlyTheFingerprint() {
 		create();
-		this.inventory.rotate(this.credential, 1, 2, this.key);
-		this.inventory.rotate(this.credential, 1, 2, this.key);
+		InventoryChange change = change("credential.rotate");
+		String fingerprint = StagedAction.sha256("v2");
+
+		this.journal.rotateCredential(change, this.identity, this.credential, 1, 2, fingerprint);
+		this.journal.rotateCredential(change, this.identity, this.credential, 1, 2, StagedAction.sha256("v2 again"));
+
 		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
 		assertThat(credential.versions()).hasSize(2);
 		assertThat(credential.currentVersion()).isEqualTo(2);
-		assertThat(this.inventory.isActiveVersion(this.credential, 2)).isTrue();
-		assertThat(this.inventory.isActiveVersion(this.credential, 1)).isFalse();
+		assertThat(credential.version(1).status()).isEqualTo("RETIRED");
+		assertThat(credential.version(1).retiredAt()).isNotNull();
+		assertThat(credential.version(2).status()).isEqualTo("ACTIVE");
+		assertThat(this.inventory.versionCreatedBy(this.credential, this.key))
+			.hasValueSatisfying(version -> assertThat(version.fingerprint()).isEqualTo(fingerprint));
+		assertThat(this.inventory.versionCreatedBy(this.credential, "someone-else")).isEmpty();
 	}
 
 	@Test
 	void shouldRefuseARotationFromAVersionThatIsNoLongerCurrent() {
 		create();
-		this.inventory.rotate(this.credential, 1, 2, this.key);
-		assertThatThrownBy(() -> this.inventory.rotate(this.credential, 1, 2, "other-" + this.key))
+		this.journal.rotateCredential(change("credential.rotate"), this.identity, this.credential, 1, 2,
+				StagedAction.sha256("v2"));
+		InventoryChange other = new InventoryChange("other-" + this.key, "credential.rotate", this.credential, "r-2",
+				StagedAction.sha256("other"));
+
+		assertThatThrownBy(() -> this.journal.rotateCredential(other, this.identity, this.credential, 1, 2,
+				StagedAction.sha256("v2'")))
 			.isInstanceOf(InventoryConflictException.class)
 			.hasMessageContaining("version 2");
+		assertThat(this.journal.change(other.idempotencyKey())).isEmpty();
 	}
 
 	@Test
-	void shouldRestoreOnlyWhatItsOwnChangeCreated() {
+	void shouldUndoARotationOnceAndRefuseWhenTheCredentialMovedOnSince() {
 		create();
-		assertThat(this.inventory.restore(this.credential, 1, "never-applied")).isFalse();
-		this.inventory.rotate(this.credential, 1, 2, this.key);
-		assertThat(this.inventory.restore(this.credential, 1, this.key)).isTrue();
-		assertThat(this.inventory.restore(this.credential, 1, this.key)).isTrue();
+		this.journal.rotateCredential(change("credential.rotate"), this.identity, this.credential, 1, 2,
+				StagedAction.sha256("v2"));
+
+		assertThat(this.journal.undo(this.key)).isTrue();
+		assertThat(this.journal.undo(this.key)).isFalse();
+
 		Identity.Credential credential = this.inventory.find(this.identity).orElseThrow().credential(this.credential);
 		assertThat(credential.currentVersion()).isEqualTo(1);
 		assertThat(credential.version(1).status()).isEqualTo("ACTIVE");
+		assertThat(credential.version(1).retiredAt()).isNull();
 		assertThat(credential.version(2).status()).isEqualTo("ROLLED_BACK");
+
+		// A later rotation from version 1 to 3 stands; undoing the first one again must not touch it.
+		InventoryChange later = new InventoryChange("later-" + this.key, "credential.rotate", this.credential, "r-3",
+				StagedAction.sha256("later"));
+		this.journal.rotateCredential(later, this.identity, this.credential, 1, 3, StagedAction.sha256("v3"));
+		InventoryChange laterStill = new InventoryChange("latest-" + this.key, "credential.rotate", this.credential,
+				"r-4", StagedAction.sha256("latest"));
+		this.journal.rotateCredential(laterStill, this.identity, this.credential, 3, 4, StagedAction.sha256("v4"));
+		assertThatThrownBy(() -> this.journal.undo(later.idempotencyKey()))
+			.isInstanceOf(InventoryConflictException.class)
+			.hasMessageContaining("version 4");
+		assertThat(this.inventory.currentVersion(this.credential)).contains(4);
 	}
 
 	@Test
 	void shouldKeepAnIsolatedConsumerIsolatedAcrossAnUpsert() {
 		create();
-		this.inventory.isolateConsumer(change("workload.isolate"), this.identity, "api");
+		this.journal.isolateConsumer(change("workload.isolate"), this.identity, "api");
 
 		Identity reported = this.inventory.upsert(this.identity, request(StagedAction.sha256("v1")));
 
@@ -115,18 +147,18 @@ class InventoryTest {
 		InventoryChange change = change("credential.disable");
 		Set<CredentialStatus> from = Set.of(CredentialStatus.ACTIVE);
 
-		this.inventory.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
-		this.inventory.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
+		this.journal.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
+		this.journal.changeCredentialStatus(change, this.identity, this.credential, from, CredentialStatus.DISABLED);
 
 		assertThat(this.inventory.credentialStatus(this.credential)).contains(CredentialStatus.DISABLED);
-		assertThat(this.inventory.change(this.key)).contains(change);
-		assertThatThrownBy(() -> this.inventory.changeIdentityStatus(
+		assertThat(this.journal.change(this.key)).contains(change);
+		assertThatThrownBy(() -> this.journal.changeIdentityStatus(
 				new InventoryChange(this.key, "identity.suspend", this.identity, "r-1", StagedAction.sha256("other")),
 				this.identity, Set.of(IdentityStatus.ACTIVE), IdentityStatus.SUSPENDED))
 			.as("one key, another action")
 			.isInstanceOf(InventoryConflictException.class);
-		assertThat(this.inventory.undo(this.key)).isTrue();
-		assertThat(this.inventory.undo(this.key)).isFalse();
+		assertThat(this.journal.undo(this.key)).isTrue();
+		assertThat(this.journal.undo(this.key)).isFalse();
 		assertThat(this.inventory.credentialStatus(this.credential)).contains(CredentialStatus.ACTIVE);
 	}
 

@@ -66,15 +66,16 @@ class ApprovedPathIntegrationTest {
 	}
 
 	@Test
-	void shouldRefuseAdminRestoringTheLeakedVersionByStartingSecretRotationAtTheRestoreTask() {
+	void shouldRefuseAdminRestoringTheLeakedVersionByStartingGuardedActionAtRollBackAfterARotation() {
 		String id = start("secret-rotation");
 		decide("bob", id, "APPROVE", 200);
 		this.api.awaitResponseStatus("scanner", id, "COMPLETED");
 		assertThat(credential().path("currentVersion").asInt()).isEqualTo(2);
 
-		Reply started = this.api.post("admin", engineRest("/process-definition/key/secret-rotation/start"),
-				Map.of("businessKey", id, "skipCustomListeners", true, "skipIoMappings", true, "startInstructions",
-						List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_RestorePreviousVersion"))));
+		Reply started = this.api.post("admin", engineRest("/process-definition/key/guarded-action/start"),
+				Map.of("businessKey", id, "skipCustomListeners", true, "skipIoMappings", true, "variables",
+						Map.of("actionPurpose", Map.of("value", "apply", "type", "String")), "startInstructions",
+						List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_RollBackAction"))));
 		assertThat(started.status()).as(started.toString()).isEqualTo(200);
 
 		JsonNode blocked = awaitLedger(id, "BLOCKED");
@@ -142,39 +143,41 @@ class ApprovedPathIntegrationTest {
 	}
 
 	@Test
-	void shouldNotApplyWhenAdminReachesApplyFromAGateTaskLeftOpenAfterABlockedRun() {
+	void shouldNotApplyWhenAdminReachesApplyBesideTheOpenGateAndApplyOnlyOnceAfterTheApproval() {
 		String id = start("secret-rotation");
 		String fingerprint = awaitApprovalTask(id);
-		String playbook = instance("secret-rotation", id).getId();
+		String guarded = instance("guarded-action", id).getId();
 
-		// Apply reached beside the waiting gate: blocked, so the run ends FAILED while the gate's task stays open.
-		Reply modified = this.api.post("admin", engineRest("/process-instance/" + playbook + "/modification"),
-				Map.of("instructions", List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_ApplyRotation"))));
+		// Apply reached beside the waiting gate: the guard finds no approval and blocks it; nothing changes.
+		Reply modified = this.api.post("admin", engineRest("/process-instance/" + guarded + "/modification"),
+				Map.of("instructions", List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_ApplyAction"))));
 		assertThat(modified.status()).as(modified.toString()).isEqualTo(204);
-		this.api.awaitResponseStatus("scanner", id, "FAILED");
-		assertThat(approvalTask(id)).as("the gate's task is left open").isNotNull();
+		assertThat(awaitLedger(id, "BLOCKED").path("detail").asText()).contains("is OPEN");
+		assertThat(credential().path("currentVersion").asInt()).isEqualTo(1);
+		assertThat(response(id).path("status").asText()).isEqualTo("AWAITING_APPROVAL");
+		assertThat(approvalTask(id)).as("the gate's task is still open").isNotNull();
 
-		Reply approved = this.api.post("bob", "/api/v1/responses/" + id + "/decision",
-				Map.of("decision", "APPROVE", "reason", "Rotate it", "fingerprint", fingerprint));
-		assertThat(approved.status()).as(approved.toString()).isEqualTo(403);
-		assertThat(approved.contentType()).startsWith("application/problem+json");
-		assertThat(approved.json().path("detail").asText()).contains("CANCELLED");
+		// The approver's decision is what applies the action, once.
+		decide("bob", id, "APPROVE", 200);
+		this.api.awaitResponseStatus("scanner", id, "COMPLETED");
+		assertThat(fingerprint).isEqualTo(response(id).path("stagedAction").path("fingerprint").asText());
 
-		// Once more, straight to apply: the response is over, the state machine refuses.
-		Reply again = this.api.post("admin", engineRest("/process-instance/" + playbook + "/modification"),
-				Map.of("skipCustomListeners", true, "instructions",
-						List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_ApplyRotation"))));
-		assertThat(again.status()).as(again.toString()).isEqualTo(204);
+		// Once more, straight to apply of a completed response: the state machine refuses.
+		Reply again = this.api.post("admin", engineRest("/process-definition/key/guarded-action/start"),
+				Map.of("businessKey", id, "skipCustomListeners", true, "variables",
+						Map.of("actionPurpose", Map.of("value", "apply", "type", "String")), "startInstructions",
+						List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_ApplyAction"))));
+		assertThat(again.status()).as(again.toString()).isEqualTo(200);
 		Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> ledger(id).stream()
 			.anyMatch(entry -> entry.path("detail").asText().startsWith("APPLY of apply refused")));
 
-		JsonNode response = response(id);
-		assertThat(response.path("status").asText()).isEqualTo("FAILED");
-		assertThat(response.path("approvals").get(0).path("status").asText()).isEqualTo("CANCELLED");
-		assertThat(credential().path("currentVersion").asInt()).isEqualTo(1);
+		JsonNode credential = credential();
+		assertThat(credential.path("currentVersion").asInt()).isEqualTo(2);
+		assertThat(credential.path("versions")).hasSize(2);
+		assertThat(response(id).path("status").asText()).isEqualTo("COMPLETED");
 		assertThat(ledger(id)).extracting(entry -> entry.path("type").asText())
-			.contains("APPROVAL_CANCELLED", "FAILED")
-			.doesNotContain("APPLIED", "RECEIPT_ISSUED", "COMPLETED");
+			.filteredOn("APPLIED"::equals)
+			.hasSize(1);
 	}
 
 	@Test

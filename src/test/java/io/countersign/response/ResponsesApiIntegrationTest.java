@@ -101,7 +101,8 @@ class ResponsesApiIntegrationTest {
 		assertThat(fingerprint).matches("sha256:[0-9a-f]{64}");
 		assertThat(staged.path("requestedBy").asText()).isEqualTo("scanner");
 		assertThat(staged.path("stagedAction").path("type").asText()).isEqualTo("credential.rotate");
-		assertThat(staged.path("blastRadius").get(0).path("consumer").asText()).isEqualTo("deploy-pipeline");
+		assertThat(staged.path("blastRadius").path("consumers").get(0).path("consumer").asText())
+			.isEqualTo("deploy-pipeline");
 
 		String taskId = openTaskId("bob", id);
 		Reply formVariables = this.api.get("bob", engineRest() + "/task/" + taskId + "/form-variables");

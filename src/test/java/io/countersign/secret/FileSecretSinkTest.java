@@ -35,6 +35,20 @@ class FileSecretSinkTest {
 	}
 
 	@Test
+	void shouldReadBackTheFingerprintOfWhatConsumersWouldReadAndRefuseWhenNothingIsThere() {
+		FileSecretSink sink = new FileSecretSink(this.directory);
+		SecretMaterial material = SecretMaterial.generate();
+		String fingerprint = material.fingerprint();
+
+		assertThatThrownBy(() -> sink.deliveredFingerprint("kc-prod", "payments-client"))
+			.isInstanceOf(SecretDeliveryException.class)
+			.hasMessageContaining("payments-client");
+		sink.deliver("kc-prod", "payments-client", material);
+
+		assertThat(sink.deliveredFingerprint("kc-prod", "payments-client")).contains(fingerprint);
+	}
+
+	@Test
 	void shouldRefuseNamesThatWouldLeaveTheDirectory() {
 		FileSecretSink sink = new FileSecretSink(this.directory);
 

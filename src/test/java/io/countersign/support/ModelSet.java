@@ -29,8 +29,27 @@ public final class ModelSet {
 
 	/** Every file of {@code bpmn/} and {@code forms/} as shipped. */
 	public static ModelSet shipped() {
+		return new ModelSet(read("bpmn", "forms"));
+	}
+
+	/**
+	 * The set tests auto-deploy: the shipped one and the test-only models of {@code src/test/resources/bpmn} and
+	 * {@code forms}. A test diagram calls the gate of its own deployment, so a test that deploys a changed set and
+	 * starts a test diagram deploys this one.
+	 */
+	public static ModelSet shippedWithTestModels() {
+		Map<String, String> resources = read("bpmn", "forms");
+		Map<String, String> test = read("src/test/resources/bpmn", "src/test/resources/forms");
+		test.keySet().stream().filter(resources::containsKey).findAny().ifPresent(name -> {
+			throw new IllegalStateException("test model " + name + " would replace a shipped one");
+		});
+		resources.putAll(test);
+		return new ModelSet(resources);
+	}
+
+	private static Map<String, String> read(String... folders) {
 		Map<String, String> resources = new TreeMap<>();
-		for (String folder : new String[] { "bpmn", "forms" }) {
+		for (String folder : folders) {
 			try (Stream<Path> files = Files.list(Path.of(folder))) {
 				files.filter(file -> file.toString().matches(".*\\.(bpmn|dmn|form)"))
 					.forEach(file -> resources.put(file.getFileName().toString(), read(file)));
@@ -39,7 +58,7 @@ public final class ModelSet {
 				throw new UncheckedIOException(ex);
 			}
 		}
-		return new ModelSet(resources);
+		return resources;
 	}
 
 	/** This set with {@code name} replaced by (or added as) {@code content}. */

@@ -44,6 +44,12 @@ public final class ResponseScenario {
 					List.of("repo:write"), null, true, null);
 		}
 
+		/** The test-only playbook {@code gate-harness}: a rotation through the guarded action, as any playbook. */
+		public static Options gateHarness() {
+			return new Options("gate-harness", Environment.PRODUCTION, Severity.HIGH, "team-test",
+					List.of("repo:write"), null, true, null);
+		}
+
 		public Options environment(Environment value) {
 			return new Options(this.playbook, value, this.severity, this.owner, this.privileges, this.privilegeLevel,
 					this.customerFacing, this.credentialCreatedBy);
@@ -137,6 +143,38 @@ public final class ResponseScenario {
 			.processInstanceBusinessKey(this.responseId)
 			.processDefinitionKey(ApprovalGateProcess.PROCESS_KEY)
 			.singleResult();
+	}
+
+	/** The guarded action's instance while it runs. */
+	public ProcessInstance guardedInstance() {
+		return this.runtimeService.createProcessInstanceQuery()
+			.processInstanceBusinessKey(this.responseId)
+			.processDefinitionKey("guarded-action")
+			.singleResult();
+	}
+
+	/** Executes every due job of this response (not timers) until none is left: apply, verify, roll back. */
+	public void runJobs() {
+		for (int round = 0; round < 20; round++) {
+			List<Job> jobs = this.managementService.createJobQuery()
+				.executable()
+				.list()
+				.stream()
+				.filter(job -> job.getDuedate() == null && belongs(job))
+				.toList();
+			if (jobs.isEmpty()) {
+				return;
+			}
+			jobs.forEach(job -> this.managementService.executeJob(job.getId()));
+		}
+		throw new IllegalStateException("jobs keep coming for response " + this.responseId);
+	}
+
+	private boolean belongs(Job job) {
+		return job.getProcessInstanceId() != null && this.runtimeService.createProcessInstanceQuery()
+			.processInstanceId(job.getProcessInstanceId())
+			.processInstanceBusinessKey(this.responseId)
+			.count() == 1;
 	}
 
 	public ResponseView response() {

@@ -2,6 +2,7 @@ package io.countersign.connector.inventory;
 
 import static io.countersign.action.ActionTypes.CREDENTIAL_DISABLE;
 import static io.countersign.action.ActionTypes.CREDENTIAL_ENABLE;
+import static io.countersign.action.ActionTypes.CREDENTIAL_ROTATE;
 import static io.countersign.action.ActionTypes.CREDENTIAL_SUSPEND;
 import static io.countersign.action.ActionTypes.FEDERATION_DISABLE;
 import static io.countersign.action.ActionTypes.IDENTITY_QUARANTINE;
@@ -30,7 +31,11 @@ import io.countersign.inventory.IdentityStatus;
 import io.countersign.inventory.Inventory;
 import io.countersign.inventory.InventoryChange;
 import io.countersign.inventory.InventoryConflictException;
+import io.countersign.inventory.InventoryJournal;
 import io.countersign.receipt.ReceiptVerifier;
+import io.countersign.secret.SecretDeliveryException;
+import io.countersign.secret.SecretMaterial;
+import io.countersign.secret.SecretSink;
 
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -39,7 +44,18 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Carries out every type in {@link ActionTypes#ALL} on the NHI inventory. The status rules of each type live here,
- * once, and stage, apply and verify all read them; the inventory guards each write with the state it expects.
+ * once, and stage, apply and verify all read them; the inventory's change journal guards each write with the state it
+ * expects and records what it overwrote.
+ *
+ * <p>{@code credential.rotate} makes new material, records the new version with the material's fingerprint only, and
+ * hands the material to the {@link SecretSink}, all before the apply's transaction commits. The version row is
+ * written first, so a second node running the same apply waits on it and fails before it delivers anything; the
+ * delivery comes last, so a failed delivery undoes the version and the receipt's use, and the rotation is rolled
+ * back with the old version still current. A committed rotation was therefore always delivered. A crash after the
+ * delivery but before the commit leaves the sink ahead of the inventory: the retry, under the same idempotency key,
+ * finds no version, makes new material and delivers it again, replacing the first (the sink's last delivery wins,
+ * and verify checks the sink holds the recorded version). The material is never stored, so nothing can be
+ * delivered a second time for a rotation that committed; none is needed.
  */
 @Component
 class InventoryConnector implements ActionConnector {
@@ -67,13 +83,20 @@ class InventoryConnector implements ActionConnector {
 
 	private final Inventory inventory;
 
+	private final InventoryJournal journal;
+
 	private final ReceiptVerifier receipts;
 
 	private final TransactionTemplate savepoint;
 
-	InventoryConnector(Inventory inventory, ReceiptVerifier receipts, PlatformTransactionManager transactionManager) {
+	private final SecretSink sink;
+
+	InventoryConnector(Inventory inventory, InventoryJournal journal, ReceiptVerifier receipts,
+			PlatformTransactionManager transactionManager, SecretSink sink) {
 		this.inventory = inventory;
+		this.journal = journal;
 		this.receipts = receipts;
+		this.sink = sink;
 		// Apply and rollback run under a savepoint of the caller's transaction (a job's): a refusal undoes the
 		// receipt's use and any partial write, and leaves that transaction usable for the playbook's error path.
 		this.savepoint = new TransactionTemplate(transactionManager);
@@ -97,6 +120,20 @@ class InventoryConnector implements ActionConnector {
 				Identity.Credential credential = credentialOf(identity, parameters.text("credential"));
 				CREDENTIAL_TRANSITIONS.get(action.type()).require("credential '" + credential.id() + "'",
 						credential.status());
+			}
+			case CREDENTIAL_ROTATE -> {
+				Identity.Credential credential = credentialOf(identity, parameters.text("credential"));
+				Rotation rotation = Rotation.of(parameters);
+				if (credential.status() != CredentialStatus.ACTIVE) {
+					throw refused("credential '" + credential.id() + "' is " + credential.status() + ", not ACTIVE");
+				}
+				if (credential.currentVersion() != rotation.from()) {
+					throw refused("credential '" + credential.id() + "' is at version " + credential.currentVersion()
+							+ ", not " + rotation.from());
+				}
+				if (credential.versions().stream().anyMatch(version -> version.version() >= rotation.to())) {
+					throw refused("credential '" + credential.id() + "' has a version " + rotation.to() + " or later");
+				}
 			}
 			case PRIVILEGES_REDUCE -> {
 				Reduction reduction = Reduction.of(parameters);
@@ -143,7 +180,7 @@ class InventoryConnector implements ActionConnector {
 	 */
 	@Override
 	public void apply(ConnectorCall call) {
-		Optional<InventoryChange> applied = this.inventory.change(call.idempotencyKey());
+		Optional<InventoryChange> applied = this.journal.change(call.idempotencyKey());
 		if (applied.isPresent()) {
 			requireSameAction(applied.get(), call);
 			return;
@@ -167,21 +204,47 @@ class InventoryConnector implements ActionConnector {
 		switch (action.type()) {
 			case CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE, CREDENTIAL_ENABLE -> {
 				Transition<CredentialStatus> transition = CREDENTIAL_TRANSITIONS.get(action.type());
-				this.inventory.changeCredentialStatus(change, identityId, parameters.text("credential"),
+				this.journal.changeCredentialStatus(change, identityId, parameters.text("credential"),
 						transition.from(), transition.to());
 			}
+			case CREDENTIAL_ROTATE -> rotate(change, identityId, parameters.text("credential"), Rotation.of(parameters));
 			case PRIVILEGES_REDUCE -> {
 				Reduction reduction = Reduction.of(parameters);
-				this.inventory.revokePrivileges(change, identityId, reduction.remove(), reduction.keep());
+				this.journal.revokePrivileges(change, identityId, reduction.remove(), reduction.keep());
 			}
 			case IDENTITY_SUSPEND, IDENTITY_QUARANTINE, IDENTITY_RELEASE -> {
 				Transition<IdentityStatus> transition = IDENTITY_TRANSITIONS.get(action.type());
-				this.inventory.changeIdentityStatus(change, identityId, transition.from(), transition.to());
+				this.journal.changeIdentityStatus(change, identityId, transition.from(), transition.to());
 			}
-			case WORKLOAD_ISOLATE -> this.inventory.isolateConsumer(change, identityId, parameters.text("workload"));
-			case FEDERATION_DISABLE -> this.inventory.disableFederation(change, identityId, parameters.text("trust"),
+			case WORKLOAD_ISOLATE -> this.journal.isolateConsumer(change, identityId, parameters.text("workload"));
+			case FEDERATION_DISABLE -> this.journal.disableFederation(change, identityId, parameters.text("trust"),
 					parameters.texts("partnerCredentials"));
 			default -> throw unknownType(action);
+		}
+	}
+
+	/**
+	 * The new version first, then the delivery (see the class comment), and a delivery only for a version this call
+	 * recorded. The material reaches the inventory only as its fingerprint and leaves memory once delivered or
+	 * refused.
+	 */
+	private void rotate(InventoryChange change, String identityId, String credentialId, Rotation rotation) {
+		String target = this.inventory.find(identityId)
+			.orElseThrow(() -> refused("identity '" + identityId + "' does not exist"))
+			.target();
+		SecretMaterial material = SecretMaterial.generate();
+		try {
+			if (this.journal.rotateCredential(change, identityId, credentialId, rotation.from(), rotation.to(),
+					material.fingerprint())) {
+				this.sink.deliver(target, credentialId, material);
+			}
+		}
+		catch (SecretDeliveryException ex) {
+			throw refused("the new secret of '" + credentialId + "' could not be delivered, so version " + rotation.to()
+					+ " is not recorded: " + ex.getMessage());
+		}
+		finally {
+			material.destroy();
 		}
 	}
 
@@ -195,6 +258,8 @@ class InventoryConnector implements ActionConnector {
 		switch (action.type()) {
 			case CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE, CREDENTIAL_ENABLE -> requireCredential(
 					parameters.text("credential"), Set.of(CREDENTIAL_TRANSITIONS.get(action.type()).to()));
+			case CREDENTIAL_ROTATE -> verifyRotation(call, identityId, parameters.text("credential"),
+					Rotation.of(parameters));
 			case PRIVILEGES_REDUCE -> {
 				List<String> still = new ArrayList<>(Reduction.of(parameters).remove());
 				still.retainAll(this.inventory.privileges(identityId));
@@ -237,17 +302,47 @@ class InventoryConnector implements ActionConnector {
 	@Override
 	public void rollback(ConnectorCall call) {
 		this.receipts.verifyForUndo(call.receipt(), call.responseId(), call.action().fingerprint());
-		Optional<InventoryChange> applied = this.inventory.change(call.idempotencyKey());
+		Optional<InventoryChange> applied = this.journal.change(call.idempotencyKey());
 		if (applied.isEmpty()) {
 			return;
 		}
 		// The receipt authorises this action only: it must not undo a change some other action made.
 		requireSameAction(applied.get(), call);
 		try {
-			this.savepoint.executeWithoutResult(status -> this.inventory.undo(call.idempotencyKey()));
+			this.savepoint.executeWithoutResult(status -> this.journal.undo(call.idempotencyKey()));
 		}
 		catch (InventoryConflictException ex) {
 			throw new ConnectorException(ex.getMessage(), ex);
+		}
+	}
+
+	/**
+	 * The version this very apply recorded is current and ACTIVE, and the sink holds its material: what consumers
+	 * read has the fingerprint the inventory recorded (when the sink can tell).
+	 */
+	private void verifyRotation(ConnectorCall call, String identityId, String credentialId, Rotation rotation) {
+		Identity.CredentialVersion created = this.inventory.versionCreatedBy(credentialId, call.idempotencyKey())
+			.orElseThrow(() -> refused("no version of credential '" + credentialId + "' was recorded by this rotation"));
+		int current = this.inventory.currentVersion(credentialId)
+			.orElseThrow(() -> refused("credential '" + credentialId + "' does not exist"));
+		if (created.version() != rotation.to() || current != rotation.to() || !"ACTIVE".equals(created.status())) {
+			throw refused("credential '" + credentialId + "' is at version " + current + "; the rotation recorded version "
+					+ created.version() + " (" + created.status() + "), expected version " + rotation.to() + " active");
+		}
+		String target = this.inventory.find(identityId)
+			.orElseThrow(() -> refused("identity '" + identityId + "' does not exist"))
+			.target();
+		Optional<String> delivered;
+		try {
+			delivered = this.sink.deliveredFingerprint(target, credentialId);
+		}
+		catch (SecretDeliveryException ex) {
+			throw refused("the secret sink does not hold version " + rotation.to() + " of '" + credentialId + "': "
+					+ ex.getMessage());
+		}
+		if (delivered.isPresent() && !delivered.get().equals(created.fingerprint())) {
+			throw refused("the secret sink holds other material for '" + credentialId + "' (" + delivered.get()
+					+ ") than version " + rotation.to() + " (" + created.fingerprint() + ")");
 		}
 	}
 
@@ -313,6 +408,20 @@ class InventoryConnector implements ActionConnector {
 
 	}
 
+	/** The versions a {@code credential.rotate} goes from and to. */
+	private record Rotation(int from, int to) {
+
+		static Rotation of(Parameters parameters) {
+			int from = parameters.number("fromVersion");
+			int to = parameters.number("toVersion");
+			if (from < 1 || to <= from) {
+				throw refused("credential.rotate goes from a version to a later one, not from " + from + " to " + to);
+			}
+			return new Rotation(from, to);
+		}
+
+	}
+
 	/** The privileges an {@code identity.privileges.reduce} takes away and the ones its approvers saw stay. */
 	private record Reduction(List<String> remove, List<String> keep) {
 
@@ -341,6 +450,14 @@ class InventoryConnector implements ActionConnector {
 				throw refused(this.action.type() + " needs a text parameter '" + name + "'");
 			}
 			return value.asText();
+		}
+
+		int number(String name) {
+			JsonNode value = this.action.parameters().get(name);
+			if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
+				throw refused(this.action.type() + " needs a whole-number parameter '" + name + "'");
+			}
+			return value.asInt();
 		}
 
 		/** The distinct texts of an array parameter, in their order. */

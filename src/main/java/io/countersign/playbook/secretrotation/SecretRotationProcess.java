@@ -5,19 +5,10 @@ public final class SecretRotationProcess {
 
 	public static final String PROCESS_KEY = "secret-rotation";
 
-	public static final String ACTION_TYPE = "credential.rotate";
-
 	public static final String TASK_STAGE = "Task_StageRotation";
 
-	public static final String TASK_EVALUATE_POLICY = "Task_EvaluatePolicy";
-
-	public static final String CALL_APPROVAL_GATE = "CallActivity_ApprovalGate";
-
-	public static final String TASK_APPLY = "Task_ApplyRotation";
-
-	public static final String TASK_VERIFY = "Task_VerifyRotation";
-
-	public static final String TASK_RESTORE = "Task_RestorePreviousVersion";
+	/** The call of {@code guarded-action}: policy, approval gate, apply, verify and rollback. */
+	public static final String CALL_GUARDED_ROTATION = "CallActivity_GuardedRotation";
 
 	public static final String END_COMPLETED = "EndEvent_RotationCompleted";
 
@@ -31,11 +22,8 @@ public final class SecretRotationProcess {
 
 	public static final String END_ROLLED_BACK = "EndEvent_RotationRolledBack";
 
-	/** A business failure of apply or verify: caught by the model and rolled back. */
-	public static final String ERROR_APPLY_FAILED = "APPLY_FAILED";
-
-	/** The execution guard or the connector refused (action changed, no quorum, receipt refused): nothing was applied. */
-	public static final String ERROR_EXECUTION_BLOCKED = "EXECUTION_BLOCKED";
+	/** The staging step found nothing it can rotate (credential gone, not active, moved on). */
+	public static final String END_NOTHING_TO_ROTATE = "EndEvent_NothingToRotate";
 
 	private SecretRotationProcess() {
 	}

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import io.countersign.inventory.IdentityUpsertRequest;
 import io.countersign.inventory.IdentityUpsertRequest.ConsumerRequest;
 import io.countersign.inventory.IdentityUpsertRequest.CredentialRequest;
 import io.countersign.inventory.Inventory;
+import io.countersign.inventory.InventoryJournal;
 import io.countersign.receipt.IssuedReceipt;
 import io.countersign.receipt.ReceiptRejectedException;
 import io.countersign.receipt.ReceiptRequest;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -50,6 +54,9 @@ class InventoryConnectorTest {
 	Inventory inventory;
 
 	@Autowired
+	InventoryJournal journal;
+
+	@Autowired
 	Receipts receipts;
 
 	@Autowired
@@ -57,6 +64,9 @@ class InventoryConnectorTest {
 
 	@Autowired
 	PlatformTransactionManager transactionManager;
+
+	@Value("${countersign.secrets.file.directory}")
+	Path secrets;
 
 	private final String suffix = UUID.randomUUID().toString();
 
@@ -185,6 +195,107 @@ class InventoryConnectorTest {
 	}
 
 	@Test
+	void shouldRotateDeliveringTheMaterialAndKeepingOnlyItsFingerprintAndRollBackToThePreviousVersion() {
+		StagedAction action = rotate(this.apiKey, 1, 2);
+
+		Snapshot before = applyVerifyAndRollBack(action, after -> {
+			assertThat(after.versions()).containsEntry(this.apiKey, 2);
+			String delivered = delivered(this.apiKey);
+			Identity.CredentialVersion recorded = credentialOf(this.apiKey).version(2);
+			assertThat(recorded.fingerprint()).isEqualTo(StagedAction.sha256(delivered))
+				.doesNotContain(delivered);
+			assertThat(recorded.status()).isEqualTo("ACTIVE");
+		});
+
+		assertThat(before.versions()).containsEntry(this.apiKey, 1);
+		Identity.Credential rolledBack = credentialOf(this.apiKey);
+		assertThat(rolledBack.version(1).status()).isEqualTo("ACTIVE");
+		assertThat(rolledBack.version(2).status()).isEqualTo("ROLLED_BACK");
+	}
+
+	@Test
+	void shouldRotateOnceAndDeliverOnceForOneKeyThoughTheApplyIsRepeated() {
+		StagedAction action = rotate(this.apiKey, 1, 2);
+		IssuedReceipt receipt = issue(action);
+		ConnectorCall call = new ConnectorCall(this.responseId, action, key(), receipt.token());
+
+		this.connector.apply(call);
+		String first = delivered(this.apiKey);
+		this.connector.apply(call);
+
+		assertThat(delivered(this.apiKey)).as("no second material for a committed rotation").isEqualTo(first);
+		assertThat(credentialOf(this.apiKey).versions()).hasSize(2);
+		assertThat(uses(receipt)).isEqualTo(1);
+		this.connector.verify(call);
+	}
+
+	@Test
+	void shouldRecordNoVersionAndSpendNoReceiptWhenTheMaterialCannotBeDelivered() throws Exception {
+		// The credential's file is a directory with something in it: the sink cannot replace it, even as root.
+		Path blocked = this.secrets.resolve("inventory").resolve(this.activePartner);
+		Files.createDirectories(blocked);
+		Files.writeString(blocked.resolve("keep"), "not a secret");
+		StagedAction action = rotate(this.activePartner, 1, 2);
+		IssuedReceipt receipt = issue(action);
+		ConnectorCall call = new ConnectorCall(this.responseId, action, key(), receipt.token());
+
+		assertThatThrownBy(() -> this.connector.apply(call)).isInstanceOf(ConnectorException.class)
+			.hasMessageContaining("could not be delivered")
+			.hasMessageContaining(this.activePartner);
+
+		assertThat(credentialOf(this.activePartner).currentVersion()).isEqualTo(1);
+		assertThat(credentialOf(this.activePartner).versions()).hasSize(1);
+		assertThat(this.journal.change(call.idempotencyKey())).isEmpty();
+		assertThat(uses(receipt)).isZero();
+		this.connector.rollback(call);
+		assertThat(credentialOf(this.activePartner).currentVersion()).isEqualTo(1);
+	}
+
+	@Test
+	void shouldFailVerifyWhenTheSinkHoldsOtherMaterialOrNone() throws Exception {
+		ConnectorCall call = call(rotate(this.apiKey, 1, 2), key());
+		this.connector.apply(call);
+		Path file = this.secrets.resolve("inventory").resolve(this.apiKey);
+
+		Files.writeString(file, "someone-else-wrote-this");
+		assertThatThrownBy(() -> this.connector.verify(call)).isInstanceOf(ConnectorException.class)
+			.hasMessageContaining("holds other material");
+
+		Files.delete(file);
+		assertThatThrownBy(() -> this.connector.verify(call)).isInstanceOf(ConnectorException.class)
+			.hasMessageContaining("does not hold version 2");
+	}
+
+	@Test
+	void shouldRefuseToStageOrApplyARotationFromAVersionThatIsNotCurrent() {
+		this.connector.apply(call(rotate(this.apiKey, 1, 2), key()));
+		Snapshot before = snapshot();
+
+		assertStageRefused(rotate(this.apiKey, 1, 3), "is at version 2, not 1");
+		assertStageRefused(rotate(this.apiKey, 2, 2), "goes from a version to a later one");
+		assertStageRefused(rotate(this.disabledPartner, 1, 2), "is DISABLED, not ACTIVE");
+		assertStageRefused(action(ActionTypes.CREDENTIAL_ROTATE, this.apiKey, Map.of("identity", this.identity,
+				"credential", this.apiKey, "fromVersion", "2", "toVersion", 3)), "whole-number parameter 'fromVersion'");
+		assertThatThrownBy(() -> this.connector.apply(call(rotate(this.apiKey, 1, 3), key())))
+			.isInstanceOf(ConnectorException.class)
+			.hasMessageContaining("is at version 2");
+		assertThat(snapshot()).isEqualTo(before);
+	}
+
+	@Test
+	void shouldRefuseToRollBackARotationWhenTheCredentialWasRotatedAgainSince() {
+		ConnectorCall first = call(rotate(this.apiKey, 1, 2), key());
+		this.connector.apply(first);
+		this.connector.apply(call(rotate(this.apiKey, 2, 3), key()));
+
+		assertThatThrownBy(() -> this.connector.rollback(first)).isInstanceOf(ConnectorException.class)
+			.hasMessageContaining("is at version 3 now");
+
+		assertThat(credentialOf(this.apiKey).currentVersion()).isEqualTo(3);
+		assertThat(credentialOf(this.apiKey).version(2).status()).isEqualTo("RETIRED");
+	}
+
+	@Test
 	void shouldApplyOnceForOneKeyThoughTheReceiptIsSpent() {
 		StagedAction action = reduce(List.of("iam:admin"), List.of());
 		IssuedReceipt receipt = issue(action);
@@ -218,7 +329,7 @@ class InventoryConnectorTest {
 
 		assertThat(refused.reason()).isEqualTo(ReceiptRejectedException.FINGERPRINT_MISMATCH);
 		assertThat(snapshot()).isEqualTo(before);
-		assertThat(this.inventory.change(key)).isEmpty();
+		assertThat(this.journal.change(key)).isEmpty();
 	}
 
 	@Test
@@ -237,7 +348,7 @@ class InventoryConnectorTest {
 		assertThat(refused.reason()).isEqualTo(ReceiptRejectedException.REPLAYED);
 		assertThat(snapshot()).isEqualTo(before);
 		assertThat(before.credentials()).containsEntry(this.apiKey, CredentialStatus.ACTIVE);
-		assertThat(this.inventory.change(replayKey)).isEmpty();
+		assertThat(this.journal.change(replayKey)).isEmpty();
 	}
 
 	@Test
@@ -251,7 +362,7 @@ class InventoryConnectorTest {
 
 		assertThat(refused.reason()).isEqualTo(ReceiptRejectedException.MALFORMED);
 		assertThat(snapshot()).isEqualTo(before);
-		assertThat(this.inventory.change(key)).isEmpty();
+		assertThat(this.journal.change(key)).isEmpty();
 	}
 
 	@Test
@@ -277,7 +388,7 @@ class InventoryConnectorTest {
 				credentialAction(ActionTypes.CREDENTIAL_ENABLE, this.disabledPartner),
 				reduce(List.of("iam:admin"), List.of("payments:read")), identityAction(ActionTypes.IDENTITY_SUSPEND),
 				identityAction(ActionTypes.IDENTITY_QUARANTINE), isolate("payments-batch"),
-				federation(List.of(this.activePartner, this.disabledPartner)))) {
+				federation(List.of(this.activePartner, this.disabledPartner)), rotate(this.apiKey, 1, 2))) {
 			this.connector.stage(new ConnectorCall(this.responseId, action, key(), null));
 		}
 
@@ -311,8 +422,8 @@ class InventoryConnectorTest {
 		assertStageRefused(isolate("payments-batch"), "isolated already");
 		assertStageRefused(federation(this.apiKey, List.of()), "not a FEDERATED_TRUST");
 		assertStageRefused(federation(List.of(this.activePartner, otherCredential)), "not a credential of identity");
-		assertStageRefused(action("credential.rotate", this.apiKey, Map.of("identity", this.identity)),
-				"does not handle action type 'credential.rotate'");
+		assertStageRefused(action("credential.delete", this.apiKey, Map.of("identity", this.identity)),
+				"does not handle action type 'credential.delete'");
 		assertStageRefused(action(ActionTypes.CREDENTIAL_DISABLE, this.apiKey, Map.of("identity", this.identity)),
 				"needs a text parameter 'credential'");
 		assertThat(snapshot()).isEqualTo(before);
@@ -332,7 +443,7 @@ class InventoryConnectorTest {
 			.hasMessageContaining("is DISABLED");
 
 		assertThat(this.inventory.credentialStatus(this.apiKey)).contains(CredentialStatus.DISABLED);
-		assertThat(this.inventory.change(key)).isEmpty();
+		assertThat(this.journal.change(key)).isEmpty();
 		assertThat(uses(receipt)).as("a refused apply does not spend the approval").isZero();
 	}
 
@@ -364,7 +475,7 @@ class InventoryConnectorTest {
 		this.connector.rollback(call(action, key));
 
 		assertThat(snapshot()).isEqualTo(before);
-		assertThat(this.inventory.undo(key)).isFalse();
+		assertThat(this.journal.undo(key)).isFalse();
 	}
 
 	@Test
@@ -522,6 +633,25 @@ class InventoryConnectorTest {
 		return action(type, credential, Map.of("identity", this.identity, "credential", credential));
 	}
 
+	private StagedAction rotate(String credential, int from, int to) {
+		return action(ActionTypes.CREDENTIAL_ROTATE, credential, Map.of("identity", this.identity, "credential",
+				credential, "fromVersion", from, "toVersion", to));
+	}
+
+	/** What the file sink holds for the credential: what its consumers would read. */
+	private String delivered(String credential) {
+		try {
+			return Files.readString(this.secrets.resolve("inventory").resolve(credential));
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+	private Identity.Credential credentialOf(String credential) {
+		return this.inventory.find(this.identity).orElseThrow().credential(credential);
+	}
+
 	private StagedAction identityAction(String type) {
 		return action(type, this.identity, Map.of("identity", this.identity));
 	}
@@ -569,12 +699,14 @@ class InventoryConnectorTest {
 		found.consumers().forEach(consumer -> isolated.put(consumer.name(), consumer.isolated()));
 		Map<String, CredentialStatus> credentials = new LinkedHashMap<>();
 		found.credentials().forEach(credential -> credentials.put(credential.id(), credential.status()));
-		return new Snapshot(found.status(), found.privileges(), isolated, credentials);
+		Map<String, Integer> versions = new LinkedHashMap<>();
+		found.credentials().forEach(credential -> versions.put(credential.id(), credential.currentVersion()));
+		return new Snapshot(found.status(), found.privileges(), isolated, credentials, versions);
 	}
 
 	/** What the actions change, without timestamps. */
 	private record Snapshot(IdentityStatus status, List<String> privileges, Map<String, Boolean> isolated,
-			Map<String, CredentialStatus> credentials) {
+			Map<String, CredentialStatus> credentials, Map<String, Integer> versions) {
 	}
 
 }

@@ -2,13 +2,22 @@ package io.countersign.playbook.secretrotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import io.countersign.action.ActionTypes;
 import io.countersign.action.StagedAction;
 import io.countersign.gate.ApprovalGateProcess;
 import io.countersign.gate.ApprovalRefusedException;
 import io.countersign.gate.InvalidDecisionException;
+import io.countersign.inventory.CredentialStatus;
+import io.countersign.inventory.Identity;
+import io.countersign.inventory.InventoryChange;
 import io.countersign.response.ResponseStatus;
 import io.countersign.response.ResponseView;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -16,29 +25,25 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.IdentityLink;
 import org.junit.jupiter.api.Test;
 
-
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
-
 class SecretRotationProcessTest extends SecretRotationTestSupport {
 
 	@Test
-	void shouldRotateCredentialWhenPlatformOwnerApproves() {
+	void shouldRotateCredentialAndDeliverOnlyToTheSinkWhenPlatformOwnerApproves() {
 		ProcessInstance instance = stagedBy("scanner");
 		ResponseView staged = this.rotation.response();
 		assertThat(staged.status()).isEqualTo(ResponseStatus.AWAITING_APPROVAL);
-		assertThat(staged.stagedAction().type()).isEqualTo("credential.rotate");
+		assertThat(staged.stagedAction().type()).isEqualTo(ActionTypes.CREDENTIAL_ROTATE);
 		assertThat(staged.stagedAction().parameters().get("fromVersion").asInt()).isEqualTo(1);
 		assertThat(staged.stagedAction().parameters().get("toVersion").asInt()).isEqualTo(2);
 		String stagedVariable = (String) this.runtimeService.getVariable(instance.getId(), "stagedAction");
 		assertThat(StagedAction.fromJson(stagedVariable).fingerprint()).isEqualTo(staged.stagedAction().fingerprint());
-		assertThat(staged.blastRadius()).hasSize(2);
+		assertThat(staged.blastRadius().path("consumers")).hasSize(2);
 		assertThat(this.taskService.getIdentityLinksForTask(this.rotation.approvalTask().getId()))
 			.extracting(IdentityLink::getGroupId)
 			.containsExactly("platform-owners");
 
-		this.rotation.approveAs("bob");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
-		execute(job());
+		approved(instance);
+		this.rotation.runJobs();
 
 		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
 		ResponseView done = this.rotation.response();
@@ -49,37 +54,41 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 			assertThat(decision.fingerprint()).isEqualTo(staged.stagedAction().fingerprint());
 		});
 		assertThat(done.timeline()).extracting(ResponseView.TimelineEntry::type)
-			.containsSubsequence("REQUESTED", "STAGED", "TASK_CREATED", "DECIDED", "APPLYING", "APPLIED", "VERIFIED",
-					"COMPLETED");
-		assertThat(this.rotation.credential().currentVersion()).isEqualTo(2);
-		assertThat(this.rotation.credential().version(1).status()).isEqualTo("RETIRED");
-		assertThat(this.rotation.credential().version(1).retiredAt()).isNotNull();
-		assertThat(this.rotation.credential().version(2).status()).isEqualTo("ACTIVE");
-		assertThat(this.rotation.credential().version(2).fingerprint())
-			.isNotEqualTo(this.rotation.credential().version(1).fingerprint());
+			.containsSubsequence("REQUESTED", "STAGED", "TASK_CREATED", "DECIDED", "RECEIPT_ISSUED", "APPLYING",
+					"APPLIED", "VERIFIED", "COMPLETED");
+		Identity.Credential credential = this.rotation.credential();
+		assertThat(credential.currentVersion()).isEqualTo(2);
+		assertThat(credential.version(1).status()).isEqualTo("RETIRED");
+		assertThat(credential.version(1).retiredAt()).isNotNull();
+		assertThat(credential.version(2).status()).isEqualTo("ACTIVE");
+		String material = delivered(this.rotation.credentialId);
+		assertThat(credential.version(2).fingerprint()).isEqualTo(StagedAction.sha256(material))
+			.isNotEqualTo(credential.version(1).fingerprint());
+		assertThat(receiptUses()).isEqualTo(1);
 	}
 
 	@Test
 	void shouldChangeNothingWhenRejected() {
 		ProcessInstance instance = stagedBy("scanner");
 		this.rotation.decideAs("bob", "REJECT", "The deploy pipeline is mid-release", null);
+		this.rotation.runJobs();
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_REJECTED)
-			.hasNotPassed(SecretRotationProcess.TASK_APPLY);
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_REJECTED);
 		assertThat(this.rotation.response().status()).isEqualTo(ResponseStatus.REJECTED);
 		assertThat(this.rotation.response().decisions()).extracting(ResponseView.DecisionView::reason)
 			.containsExactly("The deploy pipeline is mid-release");
 		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
 		assertThat(this.rotation.credential().versions()).hasSize(1);
+		assertThat(secretFile(this.rotation.credentialId)).doesNotExist();
 	}
 
 	@Test
 	void shouldExpireWithoutChangingAnythingWhenNobodyDecides() {
 		ProcessInstance instance = stagedBy("scanner");
 		this.rotation.fireGateTimer(ApprovalGateProcess.BOUNDARY_EXPIRED);
+		this.rotation.runJobs();
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_EXPIRED)
-			.hasNotPassed(SecretRotationProcess.TASK_APPLY);
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_EXPIRED);
 		assertThat(this.rotation.response().status()).isEqualTo(ResponseStatus.EXPIRED);
 		assertThat(this.rotation.response().decisions()).isEmpty();
 		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
@@ -100,7 +109,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 			.contains("ESCALATED");
 
 		this.rotation.approveAs("dave");
-		execute(job());
+		this.rotation.runJobs();
 		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
 		assertThat(this.rotation.response().decisions()).extracting(ResponseView.DecisionView::approver)
 			.containsExactly("dave");
@@ -137,9 +146,8 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 	void shouldRefuseCompletionWithoutAnAuthenticatedUser() {
 		ProcessInstance instance = stagedBy("scanner");
 		String taskId = this.rotation.approvalTask().getId();
-		assertThatThrownBy(() -> this.taskService.complete(taskId,
-				java.util.Map.of("decision", "APPROVE", "reason", "ok", "approvedFingerprint",
-						this.rotation.stagedFingerprint())))
+		assertThatThrownBy(() -> this.taskService.complete(taskId, Map.of("decision", "APPROVE", "reason", "ok",
+				"approvedFingerprint", this.rotation.stagedFingerprint())))
 			.isInstanceOf(ApprovalRefusedException.class)
 			.hasMessageContaining("authenticated-approver");
 		assertStillWaitingForApproval(instance);
@@ -174,40 +182,67 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 	}
 
 	@Test
-	void shouldNotApplyWhenActionChangedAfterApproval() {
+	void shouldApplyOnlyTheApprovedActionWhenTheVariablesAreChangedAfterApproval() {
 		ProcessInstance instance = stagedBy("scanner");
-		this.rotation.approveAs("bob");
-		String tampered = ((String) this.runtimeService.getVariable(instance.getId(), "stagedAction"))
-			.replace("\"toVersion\" : 2", "\"toVersion\" : 7");
-		this.runtimeService.setVariable(instance.getId(), "stagedAction", tampered);
+		ProcessInstance guarded = approved(instance);
+		// Someone with update rights on the instances rewrites the action they show: apply reads the stored one.
+		for (ProcessInstance running : new ProcessInstance[] { instance, guarded }) {
+			String tampered = ((String) this.runtimeService.getVariable(running.getId(), "stagedAction"))
+				.replace("\"toVersion\" : 2", "\"toVersion\" : 7");
+			assertThat(tampered).contains("\"toVersion\" : 7");
+			this.runtimeService.setVariable(running.getId(), "stagedAction", tampered);
+		}
 
-		execute(job());
+		this.rotation.runJobs();
 
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_BLOCKED)
-			.hasNotPassed(SecretRotationProcess.TASK_VERIFY);
-		assertThat(this.rotation.response().status()).isEqualTo(ResponseStatus.FAILED);
-		assertThat(this.rotation.response().timeline()).extracting(ResponseView.TimelineEntry::type).contains("BLOCKED");
-		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
-		assertThat(this.rotation.credential().versions()).hasSize(1);
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
+		assertThat(this.rotation.credential().currentVersion()).isEqualTo(2);
+		assertThat(this.rotation.credential().version(7)).isNull();
 	}
 
 	@Test
 	void shouldRollBackWithoutTouchingAVersionSomeoneElseCreated() {
 		ProcessInstance instance = stagedBy("scanner");
-		this.rotation.approveAs("bob");
-		// Between approval and apply, someone else's change rotates the credential (a report can no longer do that).
-		this.inventory.rotate(this.rotation.credentialId, 1, 2, "rotated-elsewhere:" + this.rotation.credentialId);
-		String externalFingerprint = this.rotation.credential().version(2).fingerprint();
+		approved(instance);
+		// Between approval and apply, another approved change rotates the credential (a report cannot do that).
+		String externalFingerprint = StagedAction.sha256("rotated elsewhere " + UUID.randomUUID());
+		this.journal.rotateCredential(new InventoryChange("elsewhere:" + UUID.randomUUID(),
+				ActionTypes.CREDENTIAL_ROTATE, this.rotation.credentialId, UUID.randomUUID().toString(),
+				StagedAction.sha256("elsewhere")), this.rotation.identityId, this.rotation.credentialId, 1, 2,
+				externalFingerprint);
 
-		execute(job());
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_RESTORE);
-		execute(job());
+		this.rotation.runJobs();
 
 		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_ROLLED_BACK);
-		assertThat(this.rotation.response().status()).isEqualTo(ResponseStatus.ROLLED_BACK);
+		ResponseView response = this.rotation.response();
+		assertThat(response.status()).isEqualTo(ResponseStatus.ROLLED_BACK);
+		assertThat(response.timeline()).extracting(ResponseView.TimelineEntry::type)
+			.containsSubsequence("APPLYING", "RESTORED", "ROLLED_BACK")
+			.doesNotContain("APPLIED");
 		assertThat(this.rotation.credential().currentVersion()).isEqualTo(2);
 		assertThat(this.rotation.credential().version(2).fingerprint()).isEqualTo(externalFingerprint);
 		assertThat(this.rotation.credential().version(2).status()).isEqualTo("ACTIVE");
+		assertThat(secretFile(this.rotation.credentialId)).doesNotExist();
+		assertThat(receiptUses()).as("the refused apply spent nothing").isZero();
+	}
+
+	@Test
+	void shouldEndWithoutAnApprovalWhenTheCredentialCannotBeRotated() {
+		this.journal.changeCredentialStatus(new InventoryChange("disabled:" + UUID.randomUUID(),
+				ActionTypes.CREDENTIAL_DISABLE, this.rotation.credentialId, UUID.randomUUID().toString(),
+				StagedAction.sha256("disabled elsewhere")), this.rotation.identityId, this.rotation.credentialId,
+				Set.of(CredentialStatus.ACTIVE), CredentialStatus.DISABLED);
+		ProcessInstance instance = this.rotation.requestedBy("scanner");
+		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_STAGE);
+		execute(job());
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_NOTHING_TO_ROTATE)
+			.hasNotPassed(SecretRotationProcess.CALL_GUARDED_ROTATION);
+		assertThat(this.rotation.response().status()).isEqualTo(ResponseStatus.FAILED);
+		assertThat(this.rotation.response().approvals()).isEmpty();
+		assertThat(this.rotation.response().timeline()).last()
+			.satisfies(entry -> assertThat(entry.detail()).contains("is DISABLED, not ACTIVE"));
+		assertThat(this.rotation.credential().versions()).hasSize(1);
 	}
 
 	@Test
@@ -216,6 +251,7 @@ class SecretRotationProcessTest extends SecretRotationTestSupport {
 		this.runtimeService.deleteProcessInstance(instance.getId(), "duplicate detection");
 		assertThat(this.rotation.response().status()).isEqualTo(ResponseStatus.CANCELLED);
 		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
+		assertThat(this.rotation.guardedInstance()).isNull();
 	}
 
 }

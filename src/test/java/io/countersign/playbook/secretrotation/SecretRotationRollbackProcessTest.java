@@ -1,98 +1,118 @@
 package io.countersign.playbook.secretrotation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
-import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.BDDMockito.willAnswer;
-import static org.mockito.BDDMockito.willReturn;
 
-import io.countersign.inventory.Inventory;
-import io.countersign.inventory.InventoryConflictException;
+import java.nio.file.Files;
+
+import io.countersign.action.ActionConnector;
+import io.countersign.action.StagedAction;
+import io.countersign.playbook.GuardedActionProcess;
 import io.countersign.response.ResponseStatus;
 import io.countersign.response.ResponseView;
+import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 
-/** Apply and verify failing after the credential really changed: the rollback must restore it. */
+/**
+ * Apply, delivery and verification failing, on the real inventory connector and file sink: the old version stays or
+ * becomes current again, the response ends rolled back, and a retried apply rotates once and spends its receipt once.
+ */
 class SecretRotationRollbackProcessTest extends SecretRotationTestSupport {
 
-	/** The real inventory, with failures injected where a test says so. */
-	@MockitoSpyBean
-	Inventory inventorySpy;
-
-	private ProcessInstance approved() {
-		ProcessInstance instance = stagedBy("scanner");
-		this.rotation.approveAs("bob");
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_APPLY);
-		return instance;
-	}
+	/** The real inventory connector; a test makes one of its calls fail after it really ran. */
+	@MockitoSpyBean(name = "inventoryConnector")
+	ActionConnector connector;
 
 	@Test
-	void shouldRollBackRotationWhenApplyFails() {
-		ProcessInstance instance = approved();
-		// The target accepts the new version, then reports failure: the change is real and must be undone.
-		willAnswer(invocation -> {
-			invocation.callRealMethod();
-			throw new InventoryConflictException("target rejected the new secret after writing it");
-		}).given(this.inventorySpy).rotate(eq(this.rotation.credentialId), anyInt(), anyInt(), anyString());
+	void shouldRollBackRotationWhenTheNewSecretCannotBeDelivered() throws Exception {
+		ProcessInstance instance = stagedBy("scanner");
+		approved(instance);
+		// The credential's file is a non-empty directory: the sink cannot replace it (not even as root).
+		Files.createDirectories(secretFile(this.rotation.credentialId));
+		Files.writeString(secretFile(this.rotation.credentialId).resolve("keep"), "not a secret");
 
-		execute(job());
-		assertThat(instance).isWaitingAt(SecretRotationProcess.TASK_RESTORE);
-		assertThat(this.rotation.credential().currentVersion()).isEqualTo(2);
-		execute(job());
+		this.rotation.runJobs();
 
 		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_ROLLED_BACK)
 			.hasNotPassed(SecretRotationProcess.END_COMPLETED);
 		ResponseView response = this.rotation.response();
 		assertThat(response.status()).isEqualTo(ResponseStatus.ROLLED_BACK);
 		assertThat(response.timeline()).extracting(ResponseView.TimelineEntry::type)
-			.containsSubsequence("APPLYING", "RESTORED", "ROLLED_BACK");
+			.containsSubsequence("APPLYING", "RESTORED", "ROLLED_BACK")
+			.doesNotContain("APPLIED");
 		assertThat(response.timeline()).last()
-			.satisfies(entry -> assertThat(entry.detail()).contains("target rejected the new secret"));
+			.satisfies(entry -> assertThat(entry.detail()).contains("could not be delivered"));
+		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
+		assertThat(this.rotation.credential().versions()).hasSize(1);
+		assertThat(this.rotation.credential().version(1).status()).isEqualTo("ACTIVE");
+		assertThat(receiptUses()).isZero();
+	}
+
+	@Test
+	void shouldRollBackRotationWhenVerificationFindsOtherMaterialInTheSink() throws Exception {
+		ProcessInstance instance = stagedBy("scanner");
+		ProcessInstance guarded = approved(instance);
+		executeJobOf(guarded);
+		assertThat(guarded).isWaitingAt(GuardedActionProcess.TASK_VERIFY);
+		assertThat(this.rotation.credential().currentVersion()).isEqualTo(2);
+		// Someone replaces what consumers read before the rotation is verified.
+		Files.writeString(secretFile(this.rotation.credentialId), "written-by-someone-else");
+
+		this.rotation.runJobs();
+
+		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_ROLLED_BACK);
+		ResponseView response = this.rotation.response();
+		assertThat(response.status()).isEqualTo(ResponseStatus.ROLLED_BACK);
+		assertThat(response.timeline()).extracting(ResponseView.TimelineEntry::type)
+			.containsSubsequence("APPLIED", "RESTORED", "ROLLED_BACK");
+		assertThat(response.timeline()).last()
+			.satisfies(entry -> assertThat(entry.detail()).contains("holds other material"));
 		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
 		assertThat(this.rotation.credential().version(1).status()).isEqualTo("ACTIVE");
 		assertThat(this.rotation.credential().version(1).retiredAt()).isNull();
 		assertThat(this.rotation.credential().version(2).status()).isEqualTo("ROLLED_BACK");
+		assertThat(receiptUses()).isEqualTo(1);
 	}
 
 	@Test
-	void shouldRollBackRotationWhenVerificationFails() {
-		ProcessInstance instance = approved();
-		willReturn(false).given(this.inventorySpy).isActiveVersion(eq(this.rotation.credentialId), anyInt());
-
-		execute(job());
-		execute(job());
-
-		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_ROLLED_BACK);
-		assertThat(this.rotation.response().status()).isEqualTo(ResponseStatus.ROLLED_BACK);
-		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
-		assertThat(this.rotation.credential().version(2).status()).isEqualTo("ROLLED_BACK");
-	}
-
-	@Test
-	void shouldRotateOnceWhenApplyIsRetriedAfterATechnicalFailure() {
-		ProcessInstance instance = approved();
-		// First attempt rotates, then a technical failure rolls its transaction back; the retry must rotate once.
+	void shouldRotateOnceAndSpendTheReceiptOnceWhenApplyIsRetriedAfterATechnicalFailure() {
+		ProcessInstance instance = stagedBy("scanner");
+		ProcessInstance guarded = approved(instance);
+		// The first attempt rotates and delivers, then the job fails before it commits (a lost connection): its
+		// version and receipt use roll back, its material stays in the sink. The retry must rotate once, and what
+		// consumers read must be the version that was recorded.
 		willAnswer(invocation -> {
 			invocation.callRealMethod();
 			throw new IllegalStateException("connection reset after write");
-		}).willAnswer(invocation -> invocation.callRealMethod())
-			.given(this.inventorySpy)
-			.rotate(eq(this.rotation.credentialId), anyInt(), anyInt(), anyString());
+		}).willAnswer(invocation -> invocation.callRealMethod()).given(this.connector).apply(any());
 
-		org.assertj.core.api.Assertions.assertThatThrownBy(() -> execute(job()))
-			.hasStackTraceContaining("connection reset after write");
+		assertThatThrownBy(() -> executeJobOf(guarded)).hasStackTraceContaining("connection reset after write");
 		assertThat(this.rotation.credential().currentVersion()).isEqualTo(1);
-		execute(job());
+		assertThat(receiptUses()).isZero();
+		String firstDelivery = delivered(this.rotation.credentialId);
+
+		executeJobOf(guarded);
+		this.rotation.runJobs();
+
 		assertThat(instance).isEnded().hasPassed(SecretRotationProcess.END_COMPLETED);
 		assertThat(this.rotation.credential().versions()).hasSize(2);
 		assertThat(this.rotation.credential().currentVersion()).isEqualTo(2);
+		String material = delivered(this.rotation.credentialId);
+		assertThat(material).as("the retry delivered new material").isNotEqualTo(firstDelivery);
+		assertThat(this.rotation.credential().version(2).fingerprint()).isEqualTo(StagedAction.sha256(material));
+		assertThat(receiptUses()).isEqualTo(1);
+	}
+
+	/** Runs the guarded action's one job now, whether or not a failed attempt postponed it. */
+	private void executeJobOf(ProcessInstance guarded) {
+		Job job = this.managementService.createJobQuery().processInstanceId(guarded.getId()).singleResult();
+		this.managementService.executeJob(job.getId());
 	}
 
 }
