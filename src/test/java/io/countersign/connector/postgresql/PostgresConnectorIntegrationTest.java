@@ -200,6 +200,33 @@ class PostgresConnectorIntegrationTest {
 	}
 
 	@Test
+	void shouldRotateTheRolesPasswordThroughTheSecretRotationPlaybook() throws Exception {
+		String role = loginRole("rotated");
+		alter(role, "PASSWORD 'the-leaked-one-0123456789'");
+		String identity = upsert(role, List.of());
+		Reply started = this.api.post("scanner", "/api/v1/responses", Map.of("playbook", "secret-rotation", "identity",
+				identity, "credential", role, "summary", "Password in a public gist", "source", "gist-scanner",
+				"severity", "high", "environment", "staging"));
+		assertThat(started.status()).as(started.toString()).isEqualTo(202);
+		String id = started.json().path("id").asText();
+		JsonNode awaiting = this.api.awaitResponseStatus("bob", id, "AWAITING_APPROVAL");
+
+		Reply approved = decide("bob", id, "APPROVE", awaiting);
+		JsonNode requests = approved.json().path("approvals");
+		if (approved.status() == 200 && "OPEN".equals(requests.get(requests.size() - 1).path("status").asText())) {
+			// The policy wants a second platform owner for this one.
+			approved = decide("paul", id, "APPROVE", awaiting);
+		}
+
+		assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+		this.api.awaitResponseStatus("scanner", id, "COMPLETED");
+		String delivered = Files.readString(SECRETS.resolve("pg").resolve(role), StandardCharsets.UTF_8);
+		assertThat(roles().verifyPassword(role, delivered)).as("the delivered password is the role's").isTrue();
+		assertThat(roles().verifyPassword(role, "the-leaked-one-0123456789")).isFalse();
+		assertThat(this.api.get("scanner", "/api/v1/responses/" + id).body()).doesNotContain(delivered);
+	}
+
+	@Test
 	void shouldLeaveTheRoleAsItWasWhenARevocationIsRejected() throws SQLException {
 		String role = loginRole("app");
 		String identity = upsert(role, List.of());
