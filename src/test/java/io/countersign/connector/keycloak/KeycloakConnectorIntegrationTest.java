@@ -157,6 +157,33 @@ class KeycloakConnectorIntegrationTest {
 	}
 
 	@Test
+	void shouldRotateTheClientSecretThroughTheSecretRotationPlaybook() throws IOException {
+		String client = uniqueClientId("rotated");
+		String leaked = realm().createServiceAccount(client);
+		upsert(client);
+		Reply started = this.api.post("scanner", "/api/v1/responses", Map.of("playbook", "secret-rotation", "identity",
+				client, "credential", client, "summary", "Client secret in a public gist", "source", "gist-scanner",
+				"severity", "high", "environment", "staging"));
+		assertThat(started.status()).as(started.toString()).isEqualTo(202);
+		String id = started.json().path("id").asText();
+		JsonNode awaiting = this.api.awaitResponseStatus("bob", id, "AWAITING_APPROVAL");
+
+		Reply approved = decide("bob", id, "APPROVE", awaiting);
+		JsonNode requests = approved.json().path("approvals");
+		if (approved.status() == 200 && "OPEN".equals(requests.get(requests.size() - 1).path("status").asText())) {
+			// The policy wants a second platform owner for this one.
+			approved = decide("paul", id, "APPROVE", awaiting);
+		}
+
+		assertThat(approved.status()).as(approved.toString()).isEqualTo(200);
+		this.api.awaitResponseStatus("scanner", id, "COMPLETED");
+		String delivered = Files.readString(SECRETS.resolve("kc").resolve(client), StandardCharsets.UTF_8);
+		assertThat(realm().token(client, delivered).status()).as("the delivered secret").isEqualTo(200);
+		assertThat(realm().token(client, leaked).status()).as("the leaked secret").isEqualTo(401);
+		assertThat(tablesHolding(delivered)).isEmpty();
+	}
+
+	@Test
 	void shouldLeaveTheClientAsItWasWhenARevocationIsRejected() {
 		String client = uniqueClientId("kept");
 		String secret = realm().createServiceAccount(client);
