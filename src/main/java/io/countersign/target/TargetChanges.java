@@ -2,7 +2,17 @@ package io.countersign.target;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.countersign.action.ActionTypes;
+import io.countersign.action.ConnectorCall;
+import io.countersign.action.ConnectorException;
+import io.countersign.action.StagedAction;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -25,6 +35,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Repository
 public class TargetChanges {
+
+	/** Actions on one credential; the others act on the whole identity. */
+	private static final Set<String> ON_CREDENTIAL = Set.of(ActionTypes.CREDENTIAL_ROTATE,
+			ActionTypes.CREDENTIAL_SUSPEND, ActionTypes.CREDENTIAL_DISABLE, ActionTypes.CREDENTIAL_ENABLE);
 
 	public enum Status {
 		PENDING, APPLIED, UNDONE
@@ -94,6 +108,64 @@ public class TargetChanges {
 			.sql("delete from target_change where idempotency_key = ? and status = 'PENDING'")
 			.param(idempotencyKey)
 			.update());
+	}
+
+	/** What a change is about, as the journal names it: the credential of an action on one, else the identity. */
+	public static String subject(StagedAction action) {
+		String name = ON_CREDENTIAL.contains(action.type()) ? "credential" : "identity";
+		JsonNode value = action.parameters().get(name);
+		if (value == null || !value.isTextual() || value.asText().isBlank()) {
+			throw new ConnectorException(action.type() + " needs a text parameter '" + name + "'");
+		}
+		String subject = value.asText();
+		return subject.length() > 256 ? subject.substring(0, 256) : subject;
+	}
+
+	/** {@link #pending(String, String, String, String, String)} for a connector call on {@code target}. */
+	public void pending(ConnectorCall call, String target, String beforeState) {
+		pending(call.idempotencyKey(), target, call.action().type(), subject(call.action()), beforeState);
+	}
+
+	/** @throws ConnectorException when the call's idempotency key was journalled for another action */
+	public void requireSameAction(Change change, ConnectorCall call, String target) {
+		if (!change.target().equals(target) || !change.actionType().equals(call.action().type())
+				|| !change.subject().equals(subject(call.action()))) {
+			throw new ConnectorException("idempotency key '" + call.idempotencyKey() + "' was used for "
+					+ change.actionType() + " of '" + change.subject() + "' on target '" + change.target()
+					+ "', not for this action");
+		}
+	}
+
+	/**
+	 * The undo half of the protocol: nothing journalled (or undone already) does nothing; an apply that never completed
+	 * is refused until it is reconciled; otherwise, under {@code savepoint}, the one caller that flips APPLIED to
+	 * UNDONE restores the before-state, unless {@code changedSince} finds the system no longer showing what the change
+	 * left, which refuses the undo and keeps the change APPLIED.
+	 * @param restore writes the before-state back to the system
+	 */
+	public void undoOnce(ConnectorCall call, String target, TransactionTemplate savepoint,
+			Function<Change, List<String>> changedSince, Consumer<Change> restore) {
+		Optional<Change> journalled = find(call.idempotencyKey());
+		if (journalled.isEmpty() || journalled.get().status() == Status.UNDONE) {
+			return;
+		}
+		Change change = journalled.get();
+		requireSameAction(change, call, target);
+		if (change.status() == Status.PENDING) {
+			throw new ConnectorException("the apply under idempotency key '" + call.idempotencyKey() + "' on target '"
+					+ target + "' never completed; apply again with that key to reconcile it before undoing");
+		}
+		savepoint.executeWithoutResult(status -> {
+			if (!undo(call.idempotencyKey())) {
+				return;
+			}
+			List<String> wrong = changedSince.apply(change);
+			if (!wrong.isEmpty()) {
+				throw new ConnectorException("target '" + target + "' changed since " + call.action().type()
+						+ " was applied, so it is not undone: " + String.join("; ", wrong));
+			}
+			restore.accept(change);
+		});
 	}
 
 }

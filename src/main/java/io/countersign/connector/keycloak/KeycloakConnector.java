@@ -161,13 +161,13 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 		StagedAction action = handled(call.action());
 		Optional<Change> journalled = this.changes.find(call.idempotencyKey());
 		if (journalled.isPresent() && journalled.get().status() != Status.PENDING) {
-			requireSameAction(journalled.get(), call);
+			this.changes.requireSameAction(journalled.get(), call, this.name);
 			if (journalled.get().status() == Status.UNDONE) {
 				throw refused("idempotency key '" + call.idempotencyKey() + "' was applied and undone already");
 			}
 			return;
 		}
-		journalled.ifPresent(change -> requireSameAction(change, call));
+		journalled.ifPresent(change -> this.changes.requireSameAction(change, call, this.name));
 		this.savepoint.executeWithoutResult(status -> {
 			this.receipts.verifyAndConsume(call.receipt(), call.responseId(), action.fingerprint(), this.name);
 			if (CREDENTIAL_ROTATE.equals(action.type())) {
@@ -195,7 +195,7 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 			for (String client : clients(call.action())) {
 				enabled.put(client, existing(client).enabled());
 			}
-			pending(call, before);
+			this.changes.pending(call, this.name, write(before));
 		}
 		List<String> changed = new ArrayList<>();
 		before.path("enabled").properties().forEach(entry -> {
@@ -241,7 +241,7 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 			for (String client : clients(call.action())) {
 				held.set(client, rolesJson(this.admin.serviceAccountRoles(client)));
 			}
-			pending(call, before);
+			this.changes.pending(call, this.name, write(before));
 		}
 		ObjectNode removed = this.json.createObjectNode();
 		before.path("roles").properties().forEach(entry -> {
@@ -338,7 +338,7 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 		ObjectNode before = this.json.createObjectNode();
 		before.put("client", client);
 		before.put("secret", fingerprint(old));
-		pending(call, before);
+		this.changes.pending(call, this.name, write(before));
 		ClientSecret fresh = regenerateAndFinish(client, old);
 		this.changes.applied(call.idempotencyKey(), write(rotated(fresh)));
 	}
@@ -392,7 +392,7 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 		Change change = this.changes.find(call.idempotencyKey())
 			.filter(c -> c.status() == Status.APPLIED)
 			.orElseThrow(() -> refused("nothing is applied under idempotency key '" + call.idempotencyKey() + "'"));
-		requireSameAction(change, call);
+		this.changes.requireSameAction(change, call, this.name);
 		List<String> wrong = mismatches(action, change, true);
 		if (!wrong.isEmpty()) {
 			throw refused("target '" + this.name + "' does not show " + action.type() + ": " + String.join("; ", wrong));
@@ -464,25 +464,7 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 	public void rollback(ConnectorCall call) {
 		this.receipts.verifyForUndo(call.receipt(), call.responseId(), call.action().fingerprint());
 		StagedAction action = handled(call.action());
-		Optional<Change> journalled = this.changes.find(call.idempotencyKey());
-		if (journalled.isEmpty() || journalled.get().status() == Status.UNDONE) {
-			return;
-		}
-		Change change = journalled.get();
-		requireSameAction(change, call);
-		if (change.status() == Status.PENDING) {
-			throw refused("the apply under idempotency key '" + call.idempotencyKey() + "' on target '" + this.name
-					+ "' never completed; apply again with that key to reconcile it before undoing");
-		}
-		this.savepoint.executeWithoutResult(status -> {
-			if (!this.changes.undo(call.idempotencyKey())) {
-				return;
-			}
-			List<String> changedSince = changedSince(action, change);
-			if (!changedSince.isEmpty()) {
-				throw refused("target '" + this.name + "' changed since " + action.type() + " was applied, so it is "
-						+ "not undone: " + String.join("; ", changedSince));
-			}
+		this.changes.undoOnce(call, this.name, this.savepoint, change -> changedSince(action, change), change -> {
 			JsonNode before = read(change.beforeState());
 			JsonNode after = read(change.afterState());
 			if (CREDENTIAL_ROTATE.equals(action.type())) {
@@ -541,10 +523,6 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 		regenerateAndFinish(client, this.admin.readSecret(client));
 	}
 
-	private void pending(ConnectorCall call, ObjectNode before) {
-		this.changes.pending(call.idempotencyKey(), this.name, call.action().type(), subject(call.action()),
-				write(before));
-	}
 
 	/** The clients an action changes: the credential's, or every client of the identity. */
 	private List<String> clients(StagedAction action) {
@@ -588,18 +566,7 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 			.orElseThrow(() -> refused("client '" + client + "' does not exist on target '" + this.name + "'"));
 	}
 
-	private String subject(StagedAction action) {
-		String subject = ON_CREDENTIAL.contains(action.type()) ? text(action, "credential") : text(action, "identity");
-		return subject.length() > 256 ? subject.substring(0, 256) : subject;
-	}
 
-	private void requireSameAction(Change change, ConnectorCall call) {
-		if (!change.target().equals(this.name) || !change.actionType().equals(call.action().type())
-				|| !change.subject().equals(subject(call.action()))) {
-			throw refused("idempotency key '" + call.idempotencyKey() + "' was used for " + change.actionType() + " of '"
-					+ change.subject() + "' on target '" + change.target() + "', not for this action");
-		}
-	}
 
 	private StagedAction handled(StagedAction action) {
 		if (!DISABLING.contains(action.type()) && !ENABLING.contains(action.type())

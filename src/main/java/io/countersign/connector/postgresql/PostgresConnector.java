@@ -167,13 +167,13 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 		StagedAction action = handled(call.action());
 		Optional<Change> journalled = this.changes.find(call.idempotencyKey());
 		if (journalled.isPresent() && journalled.get().status() != Status.PENDING) {
-			requireSameAction(journalled.get(), call);
+			this.changes.requireSameAction(journalled.get(), call, this.name);
 			if (journalled.get().status() == Status.UNDONE) {
 				throw refused("idempotency key '" + call.idempotencyKey() + "' was applied and undone already");
 			}
 			return;
 		}
-		journalled.ifPresent(change -> requireSameAction(change, call));
+		journalled.ifPresent(change -> this.changes.requireSameAction(change, call, this.name));
 		try {
 			this.savepoint.executeWithoutResult(status -> {
 				this.receipts.verifyAndConsume(call.receipt(), call.responseId(), action.fingerprint(), this.name);
@@ -211,7 +211,7 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 			for (String role : loginRoles(call.action())) {
 				canLogin.put(role, existing(role).canLogin());
 			}
-			pending(call, before);
+			this.changes.pending(call, this.name, write(before));
 		}
 		List<String> changed = new ArrayList<>();
 		before.path("canLogin").properties().forEach(entry -> {
@@ -251,7 +251,7 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 			for (String role : loginRoles(call.action())) {
 				memberOf.set(role, this.json.valueToTree(existing(role).memberOf()));
 			}
-			pending(call, before);
+			this.changes.pending(call, this.name, write(before));
 		}
 		ObjectNode revoked = this.json.createObjectNode();
 		before.path("memberOf").properties().forEach(entry -> {
@@ -290,7 +290,7 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 		before.put("verifier", existing(role).password().fingerprint());
 		before.put("plannedVerifier", planned.verifierFingerprint());
 		before.put("plannedMaterial", planned.fingerprint());
-		pending(call, before);
+		this.changes.pending(call, this.name, write(before));
 		setAndDeliver(planned);
 		ObjectNode after = this.json.createObjectNode();
 		after.put("verifier", planned.verifierFingerprint());
@@ -325,7 +325,7 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 		Change change = this.changes.find(call.idempotencyKey())
 			.filter(c -> c.status() == Status.APPLIED)
 			.orElseThrow(() -> refused("nothing is applied under idempotency key '" + call.idempotencyKey() + "'"));
-		requireSameAction(change, call);
+		this.changes.requireSameAction(change, call, this.name);
 		List<String> wrong = mismatches(action, change);
 		if (!wrong.isEmpty()) {
 			throw refused("target '" + this.name + "' does not show " + action.type() + ": " + String.join("; ", wrong));
@@ -378,25 +378,7 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 	public void rollback(ConnectorCall call) {
 		this.receipts.verifyForUndo(call.receipt(), call.responseId(), call.action().fingerprint());
 		StagedAction action = handled(call.action());
-		Optional<Change> journalled = this.changes.find(call.idempotencyKey());
-		if (journalled.isEmpty() || journalled.get().status() == Status.UNDONE) {
-			return;
-		}
-		Change change = journalled.get();
-		requireSameAction(change, call);
-		if (change.status() == Status.PENDING) {
-			throw refused("the apply under idempotency key '" + call.idempotencyKey() + "' on target '" + this.name
-					+ "' never completed; apply again with that key to reconcile it before undoing");
-		}
-		this.savepoint.executeWithoutResult(status -> {
-			if (!this.changes.undo(call.idempotencyKey())) {
-				return;
-			}
-			List<String> changedSince = changedSince(action, change);
-			if (!changedSince.isEmpty()) {
-				throw refused("target '" + this.name + "' changed since " + action.type() + " was applied, so it is "
-						+ "not undone: " + String.join("; ", changedSince));
-			}
+		this.changes.undoOnce(call, this.name, this.savepoint, change -> changedSince(action, change), change -> {
 			JsonNode before = read(change.beforeState());
 			JsonNode after = read(change.afterState());
 			if (CREDENTIAL_ROTATE.equals(action.type())) {
@@ -459,10 +441,6 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 		setAndDeliver(this.roles.plan(role));
 	}
 
-	private void pending(ConnectorCall call, ObjectNode before) {
-		this.changes.pending(call.idempotencyKey(), this.name, call.action().type(), subject(call.action()),
-				write(before));
-	}
 
 	/** The login roles an action changes: the credential's, or every login role of the identity. */
 	private List<String> loginRoles(StagedAction action) {
@@ -507,18 +485,7 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 		return state;
 	}
 
-	private String subject(StagedAction action) {
-		String subject = ON_CREDENTIAL.contains(action.type()) ? text(action, "credential") : text(action, "identity");
-		return subject.length() > 256 ? subject.substring(0, 256) : subject;
-	}
 
-	private void requireSameAction(Change change, ConnectorCall call) {
-		if (!change.target().equals(this.name) || !change.actionType().equals(call.action().type())
-				|| !change.subject().equals(subject(call.action()))) {
-			throw refused("idempotency key '" + call.idempotencyKey() + "' was used for " + change.actionType() + " of '"
-					+ change.subject() + "' on target '" + change.target() + "', not for this action");
-		}
-	}
 
 	private StagedAction handled(StagedAction action) {
 		if (!LOGIN_OFF.contains(action.type()) && !LOGIN_ON.contains(action.type())
