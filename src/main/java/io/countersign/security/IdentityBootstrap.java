@@ -26,7 +26,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Creates Countersign's groups, their authorizations, the "My approvals" Tasklist filter and (demo only) the demo
- * users. Every step checks before it creates, so it runs on every start against an existing database.
+ * users. Every step checks before it creates, so it runs on every start against an existing database. With a
+ * read-only identity provider (profile {@code keycloak}) groups and users come from the provider and only the
+ * authorizations and the filter are created.
  *
  * <p>It is a process engine plugin so that it runs as soon as the engine is built, before the web server accepts
  * requests and in every test context, and with no authenticated user, so the engine checks no authorizations.
@@ -96,9 +98,16 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 	public void postProcessEngineBuild(ProcessEngine engine) {
 		IdentityService identities = engine.getIdentityService();
 		AuthorizationService authorizations = engine.getAuthorizationService();
-		GROUP_NAMES.forEach((groupId, name) -> createGroup(identities, groupId, name));
-		if (this.demo.enabled()) {
-			DEMO_USERS.forEach(user -> createDemoUser(identities, user));
+		if (identities.isReadOnly()) {
+			// Users, groups and memberships live in the identity provider (profile keycloak); the authorizations
+			// below name groups by id and live in the engine's database either way.
+			log.info("Read-only identity provider: no groups or users created; they come from the provider");
+		}
+		else {
+			GROUP_NAMES.forEach((groupId, name) -> createGroup(identities, groupId, name));
+			if (this.demo.enabled()) {
+				DEMO_USERS.forEach(user -> createDemoUser(identities, user));
+			}
 		}
 		// The least Tasklist needs: open it, and name the process of a task. The tasks themselves, their forms and
 		// their variables are readable through the candidate link of each task (READ and TASK_WORK on that task); no

@@ -40,6 +40,19 @@ class ProblemDetailSecurityHandler implements AuthenticationEntryPoint, AccessDe
 				"Send the HTTP Basic credentials of a Countersign user to call this endpoint.");
 	}
 
+	/**
+	 * A 401 with another challenge ({@code null}: none, for the webapps' XHRs, where a Basic challenge would open the
+	 * browser's password dialog) and another detail.
+	 */
+	AuthenticationEntryPoint entryPoint(String challenge, String detail) {
+		return (request, response, exception) -> {
+			if (challenge != null) {
+				response.setHeader(HttpHeaders.WWW_AUTHENTICATE, challenge);
+			}
+			write(response, HttpStatus.UNAUTHORIZED, detail);
+		};
+	}
+
 	@Override
 	public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException exception)
 			throws IOException {

@@ -15,10 +15,12 @@ import org.camunda.bpm.engine.impl.persistence.entity.UserEntity;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
 
 /**
- * Refuses to start the prod profile with demo credentials, with receipt signing keys stored unencrypted, or without
- * the secret the ledger checkpoint key is derived from. As a bean
+ * Refuses to start the prod profile with demo credentials, with receipt signing keys stored unencrypted, without
+ * the secret the ledger checkpoint key is derived from, or, with profile {@code keycloak}, without the OpenID Connect
+ * issuer (https), client and client secret. As a bean
  * factory post-processor it runs before any bean exists, so a refused configuration never builds the engine, never
  * creates an admin user and never opens a port.
  *
@@ -38,6 +40,14 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 	static final String RECEIPT_KEY_SECRET_ENV = "COUNTERSIGN_RECEIPT_KEY_SECRET";
 
 	static final String LEDGER_KEY_SECRET_ENV = "COUNTERSIGN_LEDGER_KEY_SECRET";
+
+	static final String SINGLE_SIGN_ON_PROFILE = "keycloak";
+
+	static final String OIDC_ISSUER_ENV = "COUNTERSIGN_OIDC_ISSUER";
+
+	static final String OIDC_CLIENT_ID_ENV = "COUNTERSIGN_OIDC_CLIENT_ID";
+
+	static final String OIDC_CLIENT_SECRET_ENV = "COUNTERSIGN_OIDC_CLIENT_SECRET";
 
 	/** As ReceiptProperties requires: the SHA-256 of the secret is the AES key, so it needs real entropy. */
 	static final int MIN_RECEIPT_KEY_SECRET_LENGTH = 32;
@@ -75,17 +85,12 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 
 	List<String> problems() {
 		List<String> problems = new ArrayList<>();
-		String adminId = property("camunda.bpm.admin-user.id");
-		String adminPassword = property("camunda.bpm.admin-user.password");
-		if (adminId.isBlank()) {
-			problems.add(ADMIN_USER_ENV + " is not set; it names the Camunda admin user (camunda.bpm.admin-user.id)");
-		}
-		if (adminPassword.isEmpty()) {
-			problems.add(ADMIN_PASSWORD_ENV
-					+ " is not set; it is the Camunda admin user's password (camunda.bpm.admin-user.password)");
+		if (this.environment.acceptsProfiles(Profiles.of(SINGLE_SIGN_ON_PROFILE))) {
+			// Administrators are Keycloak's camunda-admin members; no admin user or password is configured here.
+			singleSignOnProblems(problems);
 		}
 		else {
-			adminPasswordProblem(adminId, adminPassword).ifPresent(problems::add);
+			adminProblems(problems);
 		}
 		if (this.environment.getProperty("countersign.demo.enabled", Boolean.class, false)) {
 			problems.add("countersign.demo.enabled is true (" + DEMO_ENV
@@ -121,6 +126,38 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 					+ " models change only through countersigned model changes");
 		}
 		return problems;
+	}
+
+	private void adminProblems(List<String> problems) {
+		String adminId = property("camunda.bpm.admin-user.id");
+		String adminPassword = property("camunda.bpm.admin-user.password");
+		if (adminId.isBlank()) {
+			problems.add(ADMIN_USER_ENV + " is not set; it names the Camunda admin user (camunda.bpm.admin-user.id)");
+		}
+		if (adminPassword.isEmpty()) {
+			problems.add(ADMIN_PASSWORD_ENV
+					+ " is not set; it is the Camunda admin user's password (camunda.bpm.admin-user.password)");
+		}
+		else {
+			adminPasswordProblem(adminId, adminPassword).ifPresent(problems::add);
+		}
+	}
+
+	private void singleSignOnProblems(List<String> problems) {
+		String issuer = property("countersign.oidc.issuer");
+		if (issuer.isBlank()) {
+			problems.add(OIDC_ISSUER_ENV + " is not set; it is the Keycloak realm's issuer URL (countersign.oidc.issuer)");
+		}
+		else if (!issuer.startsWith("https://")) {
+			problems.add(OIDC_ISSUER_ENV + " is not an https URL; tokens and the client secret would travel in clear");
+		}
+		if (property("countersign.oidc.client-id").isBlank()) {
+			problems.add(OIDC_CLIENT_ID_ENV + " is not set; it names the confidential client (countersign.oidc.client-id)");
+		}
+		if (property("countersign.oidc.client-secret").isBlank()) {
+			problems.add(OIDC_CLIENT_SECRET_ENV
+					+ " is not set; it is the confidential client's secret (countersign.oidc.client-secret)");
+		}
 	}
 
 	private Optional<String> adminPasswordProblem(String adminId, String password) {

@@ -3,6 +3,7 @@ package io.countersign.security;
 import java.util.stream.Stream;
 
 import org.camunda.bpm.engine.IdentityService;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,6 +12,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -19,7 +21,9 @@ import org.springframework.security.web.util.matcher.RequestMatchers;
 
 /**
  * Two filter chains: one that authenticates the machine-facing endpoints, and one that lets everything else through
- * to the Camunda webapps, which run their own session login and CSRF filter.
+ * to the Camunda webapps, which run their own session login and CSRF filter. Under profile {@code keycloak}
+ * ({@link SingleSignOn}) the first accepts bearer JWTs instead of HTTP Basic and the second signs people in through
+ * OpenID Connect for the webapps; the authorization rules are the same.
  *
  * <p>Matchers are built explicitly with {@link PathPatternRequestMatcher}: the engine REST API is a second servlet
  * (Jersey) next to the DispatcherServlet, and Spring Security refuses to guess how plain string patterns apply then.
@@ -37,7 +41,7 @@ class SecurityConfiguration {
 	@Bean
 	@Order(1)
 	SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, ProblemDetailSecurityHandler problems,
-			IdentityService identityService) throws Exception {
+			IdentityService identityService, ObjectProvider<SingleSignOn> singleSignOn) throws Exception {
 		String admin = Groups.authority(Groups.ADMIN);
 		String integrators = Groups.authority(Groups.INTEGRATORS);
 		String auditors = Groups.authority(Groups.AUDITORS);
@@ -51,6 +55,17 @@ class SecurityConfiguration {
 		String[] agentActionReaders = authorities(Stream.of(Groups.AGENTS, Groups.AGENT_REVIEWERS, Groups.SECURITY_LEADS),
 				Stream.of(Groups.AUDITORS, Groups.ADMIN));
 
+		// Profile keycloak: bearer tokens only; HTTP Basic is not configured, so a Basic header authenticates nobody.
+		SingleSignOn sso = singleSignOn.getIfAvailable();
+		AuthenticationEntryPoint entryPoint = (sso == null) ? problems
+				: problems.entryPoint("Bearer", "Send a bearer token of the configured OpenID Connect issuer.");
+		if (sso == null) {
+			http.httpBasic(
+					basic -> basic.realmName(ProblemDetailSecurityHandler.REALM).authenticationEntryPoint(problems));
+		}
+		else {
+			sso.acceptBearerTokens(http, entryPoint);
+		}
 		http.securityMatcher(RequestMatchers.anyOf(PATH.matcher("/api/**"), ENGINE_REST, PATH.matcher("/actuator/**")))
 			.authorizeHttpRequests(requests -> requests
 				.requestMatchers(PATH.matcher(HttpMethod.POST, "/api/v1/responses"))
@@ -107,8 +122,7 @@ class SecurityConfiguration {
 				.authenticated()
 				.anyRequest()
 				.denyAll())
-			.httpBasic(basic -> basic.realmName(ProblemDetailSecurityHandler.REALM).authenticationEntryPoint(problems))
-			.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(problems)
+			.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(entryPoint)
 				.accessDeniedHandler(problems))
 			.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			// Callers are machines and scripts sending credentials on every request; no cookie, nothing to forge.
@@ -125,23 +139,27 @@ class SecurityConfiguration {
 	 */
 	@Bean
 	@Order(2)
-	SecurityFilterChain webappSecurityFilterChain(HttpSecurity http, ProblemDetailSecurityHandler problems)
-			throws Exception {
-		http.authorizeHttpRequests(requests -> requests
-			// The first-admin setup (CVE-2026-77226) is closed whatever the groups hold: admins come from configuration.
-			.requestMatchers(PATH.matcher("/camunda/api/admin/setup/**"),
-					PATH.matcher("/camunda/api/engine/engine/*/identity/verify"))
-			.denyAll()
-			.anyRequest()
-			.permitAll())
-			// Nobody logs in to this chain (the webapps keep their own session), so a refusal is always a plain 403.
-			.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(
-					(request, response, ex) -> problems.handle(request, response, new AccessDeniedException("denied")))
-				.accessDeniedHandler(problems))
-			.csrf(csrf -> csrf.disable())
-			.logout(logout -> logout.disable())
-			.requestCache(cache -> cache.disable())
-			.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+	SecurityFilterChain webappSecurityFilterChain(HttpSecurity http, ProblemDetailSecurityHandler problems,
+			ObjectProvider<SingleSignOn> singleSignOn) throws Exception {
+		// The first-admin setup (CVE-2026-77226) is closed whatever the groups hold: admins come from configuration.
+		RequestMatcher closed = RequestMatchers.anyOf(PATH.matcher("/camunda/api/admin/setup/**"),
+				PATH.matcher("/camunda/api/engine/engine/*/identity/verify"));
+		SingleSignOn sso = singleSignOn.getIfAvailable();
+		if (sso != null) {
+			// Profile keycloak: Spring Security signs people in (OpenID Connect) and hands them to the webapps.
+			sso.signInToWebapps(http, problems, closed);
+		}
+		else {
+			http.authorizeHttpRequests(requests -> requests.requestMatchers(closed).denyAll().anyRequest().permitAll())
+				// Nobody logs in to this chain (the webapps keep their own session), so a refusal is always a plain 403.
+				.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(
+						(request, response, ex) -> problems.handle(request, response, new AccessDeniedException("denied")))
+					.accessDeniedHandler(problems))
+				.logout(logout -> logout.disable())
+				.requestCache(cache -> cache.disable())
+				.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+		}
+		http.csrf(csrf -> csrf.disable())
 			// The webapps may frame their own pages (embedded forms, diagrams); other sites may not frame them.
 			.headers(headers -> headers.frameOptions(frame -> frame.sameOrigin()));
 		return http.build();

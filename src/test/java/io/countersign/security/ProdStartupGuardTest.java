@@ -157,6 +157,42 @@ class ProdStartupGuardTest {
 	}
 
 	@Test
+	void shouldRefuseSingleSignOnWithoutClientSecretAndNeedNoAdminPassword() {
+		MockEnvironment environment = strongConfiguration().withProperty("camunda.bpm.admin-user.id", "")
+			.withProperty("camunda.bpm.admin-user.password", "")
+			.withProperty("countersign.oidc.issuer", "https://sso.example.com/realms/acme")
+			.withProperty("countersign.oidc.client-id", "countersign");
+		environment.setActiveProfiles("prod", "keycloak");
+
+		assertThat(new ProdStartupGuard(environment).problems()).singleElement()
+			.asString()
+			.startsWith(ProdStartupGuard.OIDC_CLIENT_SECRET_ENV + " is not set");
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment))
+			.withMessageContaining(ProdStartupGuard.OIDC_CLIENT_SECRET_ENV);
+
+		// Test data, not a real secret.
+		environment.setProperty("countersign.oidc.client-secret", "test-only-client-secret");
+		assertThat(new ProdStartupGuard(environment).problems()).isEmpty();
+	}
+
+	@Test
+	void shouldRefuseSingleSignOnOverPlainHttpOrWithoutIssuer() {
+		MockEnvironment environment = strongConfiguration().withProperty("countersign.oidc.client-id", "countersign")
+			.withProperty("countersign.oidc.client-secret", "test-only-client-secret")
+			.withProperty("countersign.oidc.issuer", "http://sso.example.com/realms/acme");
+		environment.setActiveProfiles("prod", "keycloak");
+
+		assertThat(new ProdStartupGuard(environment).problems()).singleElement()
+			.asString()
+			.contains(ProdStartupGuard.OIDC_ISSUER_ENV + " is not an https URL");
+
+		environment.setProperty("countersign.oidc.issuer", "");
+		assertThat(new ProdStartupGuard(environment).problems()).singleElement()
+			.asString()
+			.startsWith(ProdStartupGuard.OIDC_ISSUER_ENV + " is not set");
+	}
+
+	@Test
 	void shouldSeeThroughDecoratedDemoWords() {
 		assertThat(ProdStartupGuard.undecorated("Admin123!")).isEqualTo("admin");
 		assertThat(ProdStartupGuard.undecorated("P@ssw0rd!")).isEqualTo("password");
