@@ -26,6 +26,14 @@ final class Deliveries {
 
 	static final String SENT = "countersign.notifications.sent";
 
+	static final String SLACK = "slack";
+
+	static final String TEAMS = "teams";
+
+	static final String EMAIL = "email";
+
+	private static final String[] CHANNELS = { SLACK, TEAMS, EMAIL };
+
 	/** One attempt to send one message; throws when it was not accepted. */
 	@FunctionalInterface
 	interface Attempt {
@@ -54,6 +62,10 @@ final class Deliveries {
 		this.executor = new ScheduledThreadPoolExecutor(1, threads);
 		this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
 		this.executor.setRemoveOnCancelPolicy(true);
+		// Registered up front, so a dashboard or alert sees 0 rather than no series until the first failure.
+		for (String channel : CHANNELS) {
+			failures(channel);
+		}
 	}
 
 	/**
@@ -135,13 +147,16 @@ final class Deliveries {
 	}
 
 	private void failed(String channel, String addressee, String about, String why) {
-		Counter.builder(FAILED)
-			.description("Notification messages that were not delivered")
-			.tag("channel", channel)
-			.register(this.meters)
-			.increment();
+		failures(channel).increment();
 		log.warn("Notification not delivered: {} to {} about {}: {}", channel, PlainText.singleLine(addressee, 200),
 				PlainText.singleLine(about, 200), why);
+	}
+
+	private Counter failures(String channel) {
+		return Counter.builder(FAILED)
+			.description("Notification messages that were not delivered")
+			.tag("channel", channel)
+			.register(this.meters);
 	}
 
 	private static final class Job {

@@ -257,9 +257,9 @@ public class Notifications implements DisposableBean {
 		ApprovalNotice notice = ApprovalNotice.of(headline, card, this.publicUrl.task(taskId), this.clock);
 		String about = "task " + taskId;
 		for (String group : groups) {
-			chat("slack", this.properties.slack().webhook(group), "group " + group, about,
+			chat(Deliveries.SLACK, this.properties.slack().webhook(group), "group " + group, about,
 					SlackMessages.approval(this.objectMapper, notice));
-			chat("teams", this.properties.teams().webhook(group), "group " + group, about,
+			chat(Deliveries.TEAMS, this.properties.teams().webhook(group), "group " + group, about,
 					TeamsMessages.approval(this.objectMapper, notice));
 		}
 		EmailNotifier mail = this.email.getIfAvailable();
@@ -267,7 +267,7 @@ public class Notifications implements DisposableBean {
 			String subject = NoticeMail.subject(notice);
 			String body = NoticeMail.body(notice);
 			for (String address : mail.memberAddresses(groups, about)) {
-				this.deliveries.submit("email", address, about, () -> mail.send(address, subject, body));
+				this.deliveries.submit(Deliveries.EMAIL, address, about, () -> mail.send(address, subject, body));
 			}
 		}
 	}
@@ -288,15 +288,15 @@ public class Notifications implements DisposableBean {
 		Set<String> requesters = stored.requesters(responseId);
 		EmailNotifier mail = this.email.getIfAvailable();
 		for (String requester : requesters) {
-			chat("slack", this.properties.slack().requester(requester), "requester " + requester, about,
+			chat(Deliveries.SLACK, this.properties.slack().requester(requester), "requester " + requester, about,
 					SlackMessages.outcome(this.objectMapper, notice));
-			chat("teams", this.properties.teams().requester(requester), "requester " + requester, about,
+			chat(Deliveries.TEAMS, this.properties.teams().requester(requester), "requester " + requester, about,
 					TeamsMessages.outcome(this.objectMapper, notice));
 			if (mail != null) {
 				String subject = NoticeMail.subject(notice);
 				String body = NoticeMail.body(notice);
 				for (String address : mail.userAddress(requester, about)) {
-					this.deliveries.submit("email", address, about, () -> mail.send(address, subject, body));
+					this.deliveries.submit(Deliveries.EMAIL, address, about, () -> mail.send(address, subject, body));
 				}
 			}
 		}

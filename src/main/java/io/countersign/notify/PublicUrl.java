@@ -37,7 +37,10 @@ public class PublicUrl implements ApplicationListener<WebServerInitializedEvent>
 
 	private final String contextPath;
 
-	/** The derived base; the configured port until the server reports the one it listens on. */
+	/** The port for the derived base: the configured one until the server reports the one it listens on. */
+	private volatile int port;
+
+	/** Derived on first use: looking up the host name is pointless when the public URL is configured. */
 	private volatile String derived;
 
 	PublicUrl(@Value("${countersign.public-url:}") String configured,
@@ -53,12 +56,20 @@ public class PublicUrl implements ApplicationListener<WebServerInitializedEvent>
 		this.engineName = engineName;
 		this.scheme = ssl ? "https" : "http";
 		this.contextPath = path(contextPath);
-		this.derived = derive(port);
+		this.port = port;
 	}
 
 	/** The base URL without a trailing slash, e.g. {@code https://countersign.example.com}. */
 	public String base() {
-		return this.configured != null ? this.configured : this.derived;
+		if (this.configured != null) {
+			return this.configured;
+		}
+		String base = this.derived;
+		if (base == null) {
+			base = derive(this.port);
+			this.derived = base;
+		}
+		return base;
 	}
 
 	/** Tasklist's start page, with a trailing slash. */
@@ -86,8 +97,9 @@ public class PublicUrl implements ApplicationListener<WebServerInitializedEvent>
 			// The management server on a port of its own: nobody opens a task there.
 			return;
 		}
-		this.derived = derive(event.getWebServer().getPort());
+		this.port = event.getWebServer().getPort();
 		if (this.configured == null) {
+			this.derived = derive(this.port);
 			log.info("countersign.public-url is not set; links in notifications point to {} (set COUNTERSIGN_PUBLIC_URL"
 					+ " to the address people reach Countersign at)", this.derived);
 		}
