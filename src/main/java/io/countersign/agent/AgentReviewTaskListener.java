@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import io.countersign.audit.Ledger;
 import io.countersign.gate.InvalidDecisionException;
 import io.countersign.gate.Submissions;
+import io.countersign.notify.Notifications;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
@@ -28,7 +29,11 @@ class AgentReviewTaskListener implements TaskListener {
 
 	private final Ledger ledger;
 
-	AgentReviewTaskListener(AgentActions actions, IdentityService identityService, Ledger ledger) {
+	private final Notifications notifications;
+
+	AgentReviewTaskListener(AgentActions actions, IdentityService identityService, Ledger ledger,
+			Notifications notifications) {
+		this.notifications = notifications;
 		this.actions = actions;
 		this.ledger = ledger;
 		this.identityService = identityService;
@@ -40,6 +45,7 @@ class AgentReviewTaskListener implements TaskListener {
 			// A decision must be submitted with the completion, never preset by whoever started the process.
 			task.getExecution().removeVariable(AgentToolAccessProcess.DECISION);
 			task.getExecution().removeVariable(AgentToolAccessProcess.REASON);
+			this.notifications.taskCreated(task.getId());
 		}
 		else if (EVENTNAME_COMPLETE.equals(task.getEventName())) {
 			Authentication authentication = this.identityService.getCurrentAuthentication();

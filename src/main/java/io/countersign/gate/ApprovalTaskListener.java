@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.countersign.audit.Ledger;
+import io.countersign.notify.Notifications;
 import io.countersign.response.Responses;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
@@ -38,8 +39,11 @@ class ApprovalTaskListener implements TaskListener {
 
 	private final Clock clock;
 
+	private final Notifications notifications;
+
 	ApprovalTaskListener(ApprovalGate gate, Responses responses, IdentityService identityService, Ledger ledger,
-			ApprovalTasks tasks, Clock clock) {
+			ApprovalTasks tasks, Clock clock, Notifications notifications) {
+		this.notifications = notifications;
 		this.ledger = ledger;
 		this.tasks = tasks;
 		this.clock = clock;
@@ -73,6 +77,7 @@ class ApprovalTaskListener implements TaskListener {
 				"'" + task.getName() + "' for " + candidateGroups(task) + ", " + this.gate.quorum(request).describe()
 						+ " so far",
 				Map.of("taskId", task.getId(), "approvalRequest", request.id()));
+		this.notifications.taskCreated(task.getId());
 	}
 
 	private void completing(DelegateTask task) {

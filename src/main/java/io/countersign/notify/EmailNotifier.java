@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
@@ -76,22 +77,52 @@ class EmailNotifier implements EscalationNotifier {
 	/** Members' addresses first, then the extra ones; de-duplicated ignoring case, in that order. */
 	private List<String> recipients(Escalation escalation) {
 		Map<String, String> byKey = new LinkedHashMap<>();
-		for (User member : members(escalation.escalationGroup())) {
+		addresses(members(escalation.escalationGroup()), "response " + escalation.responseId(), byKey);
+		for (String address : this.extraRecipients) {
+			byKey.putIfAbsent(address.toLowerCase(Locale.ROOT), address);
+		}
+		return new ArrayList<>(byKey.values());
+	}
+
+	/** The addresses of the groups' members (de-duplicated ignoring case); not the extra recipients. */
+	List<String> memberAddresses(List<String> groupIds, String about) {
+		Map<String, String> byKey = new LinkedHashMap<>();
+		for (String groupId : groupIds) {
+			addresses(members(groupId), about, byKey);
+		}
+		return new ArrayList<>(byKey.values());
+	}
+
+	/** The address of a user, if the user exists and has a valid one. */
+	List<String> userAddress(String userId, String about) {
+		Map<String, String> byKey = new LinkedHashMap<>();
+		addresses(users(userId), about, byKey);
+		return new ArrayList<>(byKey.values());
+	}
+
+	/** Sends one message to one recipient; throws when the SMTP server does not take it. */
+	void send(String to, String subject, String body) {
+		SimpleMailMessage message = new SimpleMailMessage();
+		message.setFrom(this.from);
+		message.setTo(to);
+		message.setSubject(subject);
+		message.setText(body);
+		this.mailSender.send(message);
+	}
+
+	private static void addresses(List<User> users, String about, Map<String, String> byKey) {
+		for (User member : users) {
 			String email = member.getEmail();
 			if (email == null || email.isBlank()) {
 				continue;
 			}
 			if (!isValid(email.strip())) {
-				log.warn("Escalation e-mail for response {} skips user {}: '{}' is not an e-mail address",
-						escalation.responseId(), member.getId(), PlainText.singleLine(email, 100));
+				log.warn("E-mail about {} skips user {}: '{}' is not an e-mail address", about, member.getId(),
+						PlainText.singleLine(email, 100));
 				continue;
 			}
 			byKey.putIfAbsent(email.strip().toLowerCase(Locale.ROOT), email.strip());
 		}
-		for (String address : this.extraRecipients) {
-			byKey.putIfAbsent(address.toLowerCase(Locale.ROOT), address);
-		}
-		return new ArrayList<>(byKey.values());
 	}
 
 	/**
@@ -100,12 +131,20 @@ class EmailNotifier implements EscalationNotifier {
 	 * that has one (an approver's request), the recipients must still not depend on who that is.
 	 */
 	private List<User> members(String groupId) {
+		return withoutAuthentication(() -> this.identityService.createUserQuery().memberOfGroup(groupId).list());
+	}
+
+	private List<User> users(String userId) {
+		return withoutAuthentication(() -> this.identityService.createUserQuery().userId(userId).list());
+	}
+
+	private List<User> withoutAuthentication(Supplier<List<User>> query) {
 		Authentication caller = this.identityService.getCurrentAuthentication();
 		if (caller != null) {
 			this.identityService.clearAuthentication();
 		}
 		try {
-			return this.identityService.createUserQuery().memberOfGroup(groupId).list();
+			return query.get();
 		}
 		finally {
 			if (caller != null) {

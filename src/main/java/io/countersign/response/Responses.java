@@ -27,10 +27,10 @@ import io.countersign.audit.Ledger;
 import io.countersign.inventory.Environment;
 import io.countersign.inventory.Identity;
 import io.countersign.inventory.Inventory;
+import io.countersign.notify.PublicUrl;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
@@ -61,15 +61,15 @@ public class Responses {
 
 	private final Clock clock = Clock.systemUTC();
 
-	private final String tasklistUrl;
+	private final PublicUrl publicUrl;
 
 	private final ApplicationEventPublisher events;
 
 	Responses(ResponseRepository repository, Ledger ledger, Inventory inventory, RuntimeService runtimeService,
 			List<PlaybookDefinition> playbooks, ObjectMapper objectMapper, PlatformTransactionManager transactionManager,
-			@Value("${countersign.tasklist.base-url}") String tasklistUrl, ApplicationEventPublisher events) {
+			PublicUrl publicUrl, ApplicationEventPublisher events) {
 		this.events = events;
-		this.tasklistUrl = tasklistUrl.endsWith("/") ? tasklistUrl : tasklistUrl + "/";
+		this.publicUrl = publicUrl;
 		this.repository = repository;
 		this.ledger = ledger;
 		this.inventory = inventory;
@@ -418,7 +418,7 @@ public class Responses {
 		Map<String, String> links = new LinkedHashMap<>();
 		links.put("self", "/api/v1/responses/" + id);
 		links.put("decision", "/api/v1/responses/" + id + "/decision");
-		links.put("tasklist", this.tasklistUrl
+		links.put("tasklist", this.publicUrl.tasklist()
 				+ "#/?searchQuery=%5B%7B%22type%22:%22processInstanceBusinessKey%22,%22operator%22:%22eq%22,%22value%22:%22"
 				+ id + "%22%7D%5D");
 		return links;

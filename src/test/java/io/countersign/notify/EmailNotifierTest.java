@@ -11,6 +11,7 @@ import static org.mockito.Mockito.never;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.User;
@@ -80,8 +81,10 @@ class EmailNotifierTest {
 	}
 
 	private EmailNotifier notifier(String from, List<String> extraRecipients) {
-		return new EmailNotifier(this.mailSender, this.identityService,
-				new NotifyProperties(new NotifyProperties.Email(true, from, extraRecipients)));
+		NotifyProperties defaults = NotifyPropertiesTest.bind(Map.of());
+		return new EmailNotifier(this.mailSender, this.identityService, new NotifyProperties(
+				new NotifyProperties.Email(true, from, extraRecipients), defaults.slack(), defaults.teams(),
+				defaults.delivery()));
 	}
 
 	private void members(User... users) {

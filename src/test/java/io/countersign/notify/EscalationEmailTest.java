@@ -234,6 +234,9 @@ class EscalationEmailTest {
 		this.processEngine.getManagementService().executeJob(stageJob);
 		String taskId = rotation.approvalTask().getId();
 
+		assertThat(this.notifications.awaitQueued(WAIT)).isTrue();
+		smtp.purgeEmailFromAllMailboxes();
+
 		rotation.fireGateTimer(ApprovalGateProcess.BOUNDARY_ESCALATION);
 
 		assertThat(this.notifications.awaitQueued(WAIT)).isTrue();
@@ -244,6 +247,33 @@ class EscalationEmailTest {
 		for (MimeMessage mail : mails) {
 			assertThat(mail.getSubject()).contains("Approve credential.rotate of " + rotation.credentialId);
 			assertThat((String) mail.getContent()).contains(rotation.responseId)
+				.contains("https://countersign.example/camunda/app/tasklist/default/#/?task=" + taskId);
+		}
+	}
+
+	@Test
+	void shouldEmailEveryCandidateGroupMemberWhenTheGateCreatesAnApprovalTask() throws Exception {
+		ResponseScenario rotation = new ResponseScenario(this.processEngine, this.inventory, this.responses,
+				ResponseScenario.Options.secretRotation());
+		rotation.requestedBy("scanner");
+		String stageJob = this.processEngine.getManagementService()
+			.createJobQuery()
+			.processInstanceId(rotation.processInstance().getId())
+			.singleResult()
+			.getId();
+
+		this.processEngine.getManagementService().executeJob(stageJob);
+
+		assertThat(this.notifications.awaitQueued(WAIT)).isTrue();
+		String taskId = rotation.approvalTask().getId();
+		MimeMessage[] mails = smtp.getReceivedMessages();
+		// bob and paul are the demo platform owners; extra recipients get escalations only.
+		assertThat(mails).extracting(EscalationEmailTest::to)
+			.containsExactlyInAnyOrder("bob@countersign.invalid", "paul@countersign.invalid");
+		for (MimeMessage mail : mails) {
+			assertThat(mail.getSubject()).startsWith("[Countersign] Approval needed: ")
+				.contains(rotation.credentialId);
+			assertThat((String) mail.getContent()).contains("Deadline: expires in ")
 				.contains("https://countersign.example/camunda/app/tasklist/default/#/?task=" + taskId);
 		}
 	}

@@ -3,14 +3,22 @@ package io.countersign.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.countersign.gate.ApprovalCardSource;
+import io.countersign.response.Responses;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.camunda.bpm.engine.TaskService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.support.StaticListableBeanFactory;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.transaction.TransactionDefinition;
@@ -34,23 +42,6 @@ class NotificationsTest {
 		if (this.notifications != null) {
 			this.notifications.destroy();
 		}
-	}
-
-	@Test
-	void shouldLinkToTheTaskInTasklist() {
-		assertThat(Notifications.taskUrl(TASKLIST, "0f3c2a"))
-			.isEqualTo("http://localhost:8080/camunda/app/tasklist/default/#/?task=0f3c2a");
-	}
-
-	@Test
-	void shouldAddTheMissingSlashToTheTasklistUrl() {
-		assertThat(Notifications.taskUrl("https://countersign.example/camunda/app/tasklist/default", "42"))
-			.isEqualTo("https://countersign.example/camunda/app/tasklist/default/#/?task=42");
-	}
-
-	@Test
-	void shouldEncodeTheTaskIdInTheLink() {
-		assertThat(Notifications.taskUrl(TASKLIST, "a&b=c #d")).endsWith("#/?task=a%26b%3Dc+%23d");
 	}
 
 	@Test
@@ -121,7 +112,11 @@ class NotificationsTest {
 	}
 
 	private Notifications notifications(EscalationNotifier... notifiers) {
-		return new Notifications(List.of(notifiers), TASKLIST);
+		StaticListableBeanFactory beans = new StaticListableBeanFactory();
+		return new Notifications(List.of(notifiers), new PublicUrl("", TASKLIST, "/camunda", "default", false, 8080, ""),
+				beans.getBeanProvider(ApprovalCardSource.class), beans.getBeanProvider(EmailNotifier.class),
+				beans.getBeanProvider(TaskService.class), beans.getBeanProvider(Responses.class),
+				NotifyPropertiesTest.bind(Map.of()), new ObjectMapper(), Clock.systemUTC(), new SimpleMeterRegistry());
 	}
 
 	private EscalationNotifier recording(String name) {
