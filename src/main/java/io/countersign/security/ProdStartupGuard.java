@@ -41,6 +41,8 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 
 	static final String LEDGER_KEY_SECRET_ENV = "COUNTERSIGN_LEDGER_KEY_SECRET";
 
+	static final String PUBLIC_URL_ENV = "COUNTERSIGN_PUBLIC_URL";
+
 	static final String SINGLE_SIGN_ON_PROFILE = "keycloak";
 
 	static final String OIDC_ISSUER_ENV = "COUNTERSIGN_OIDC_ISSUER";
@@ -120,6 +122,15 @@ class ProdStartupGuard implements BeanFactoryPostProcessor {
 		else if (ledgerKeySecret.length() < MIN_RECEIPT_KEY_SECRET_LENGTH) {
 			problems.add(LEDGER_KEY_SECRET_ENV + " has " + ledgerKeySecret.length() + " characters; it needs at least "
 					+ MIN_RECEIPT_KEY_SECRET_LENGTH);
+		}
+		// Every notification links here; a derived host name (the pod's, say) would send approvers nowhere, or to
+		// whoever answers that name in their network.
+		String publicUrl = property("countersign.public-url");
+		if (publicUrl.isBlank()) {
+			problems.add(PUBLIC_URL_ENV + " is not set; notifications link approvers to it (countersign.public-url)");
+		}
+		else if (!publicUrl.startsWith("https://")) {
+			problems.add(PUBLIC_URL_ENV + " is not an https URL; approvers would follow links in clear");
 		}
 		if (this.environment.getProperty("countersign.model-changes.direct-deployments", Boolean.class, false)) {
 			problems.add("countersign.model-changes.direct-deployments is true (COUNTERSIGN_DIRECT_DEPLOYMENTS); in prod"

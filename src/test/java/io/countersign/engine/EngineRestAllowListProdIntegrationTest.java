@@ -49,7 +49,7 @@ class EngineRestAllowListProdIntegrationTest {
 				"--camunda.bpm.admin-user.password=" + STRONG_PASSWORD, "--server.port=0",
 				// Test data, not real secrets.
 				"--countersign.receipts.key-encryption-secret=test-only-receipt-key-secret-0123456789",
-				"--countersign.ledger.key-secret=test-only-ledger-key-secret-0123456789",
+				"--countersign.ledger.key-secret=test-only-ledger-key-secret-0123456789", "--countersign.public-url=https://countersign.example.com",
 				"--countersign.ledger.checkpoints.directory=target/prod-allowlist-checkpoints",
 				// The engine keeps its name "default", so engine-rest's default root serves it.
 				"--camunda.bpm.job-execution.enabled=false")) {

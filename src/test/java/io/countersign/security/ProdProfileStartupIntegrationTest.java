@@ -39,7 +39,8 @@ class ProdProfileStartupIntegrationTest {
 			.withMessageContaining("COUNTERSIGN_ADMIN_USER is not set")
 			.withMessageContaining("COUNTERSIGN_ADMIN_PASSWORD is not set")
 			.withMessageContaining("COUNTERSIGN_RECEIPT_KEY_SECRET is not set")
-			.withMessageContaining("COUNTERSIGN_LEDGER_KEY_SECRET is not set");
+			.withMessageContaining("COUNTERSIGN_LEDGER_KEY_SECRET is not set")
+			.withMessageContaining("COUNTERSIGN_PUBLIC_URL is not set");
 	}
 
 	@Test
@@ -52,7 +53,7 @@ class ProdProfileStartupIntegrationTest {
 				"--camunda.bpm.admin-user.password=" + STRONG_PASSWORD, "--server.port=0",
 				// Test data, not a real secret.
 				"--countersign.receipts.key-encryption-secret=test-only-receipt-key-secret-0123456789",
-				"--countersign.ledger.key-secret=test-only-ledger-key-secret-0123456789",
+				"--countersign.ledger.key-secret=test-only-ledger-key-secret-0123456789", "--countersign.public-url=https://countersign.example.com",
 				"--camunda.bpm.generate-unique-process-engine-name=true", "--camunda.bpm.job-execution.enabled=false")) {
 			IdentityService identityService = context.getBean(IdentityService.class);
 

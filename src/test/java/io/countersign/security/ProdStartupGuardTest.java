@@ -152,8 +152,9 @@ class ProdStartupGuardTest {
 		ProdStartupGuard guard = new ProdStartupGuard(new MockEnvironment());
 
 		assertThat(String.join("\n", guard.problems())).contains("COUNTERSIGN_ADMIN_USER", "COUNTERSIGN_ADMIN_PASSWORD",
-				"COUNTERSIGN_DB_PASSWORD", "COUNTERSIGN_RECEIPT_KEY_SECRET", "COUNTERSIGN_LEDGER_KEY_SECRET");
-		assertThat(guard.problems()).hasSize(5);
+				"COUNTERSIGN_DB_PASSWORD", "COUNTERSIGN_RECEIPT_KEY_SECRET", "COUNTERSIGN_LEDGER_KEY_SECRET",
+				"COUNTERSIGN_PUBLIC_URL");
+		assertThat(guard.problems()).hasSize(6);
 	}
 
 	@Test
@@ -192,6 +193,14 @@ class ProdStartupGuardTest {
 			.startsWith(ProdStartupGuard.OIDC_ISSUER_ENV + " is not set");
 	}
 
+	@ParameterizedTest
+	@CsvSource({ "'', COUNTERSIGN_PUBLIC_URL is not set", "http://countersign.example.com, not an https URL" })
+	void shouldRefuseMissingOrPlainHttpPublicUrl(String publicUrl, String problem) {
+		MockEnvironment environment = strongConfiguration().withProperty("countersign.public-url", publicUrl);
+
+		assertThatIllegalStateException().isThrownBy(() -> refuse(environment)).withMessageContaining(problem);
+	}
+
 	@Test
 	void shouldSeeThroughDecoratedDemoWords() {
 		assertThat(ProdStartupGuard.undecorated("Admin123!")).isEqualTo("admin");
@@ -212,7 +221,8 @@ class ProdStartupGuardTest {
 			.withProperty("spring.datasource.password", "vault-issued-db-secret")
 			// Test data, not a real secret.
 			.withProperty("countersign.receipts.key-encryption-secret", "test-only-receipt-key-secret-0123456789")
-			.withProperty("countersign.ledger.key-secret", "test-only-ledger-key-secret-0123456789");
+			.withProperty("countersign.ledger.key-secret", "test-only-ledger-key-secret-0123456789")
+			.withProperty("countersign.public-url", "https://countersign.example.com");
 	}
 
 }
