@@ -50,7 +50,7 @@ class OpenApiConfiguration {
 	private static final Map<String, String> SHARED_ERRORS = Map.of(
 			"401", "No credentials, or wrong ones: HTTP Basic, or a bearer JWT of the configured identity provider",
 			"403", "None of the caller's groups may call this operation",
-			"406", "The Accept header admits none of this operation's media types",
+			"406", "The Accept header admits none of the operation's media types",
 			"500", "Internal error; the server log has the details",
 			"503", "The database is unreachable and nothing was stored; retry after Retry-After seconds");
 
@@ -106,7 +106,11 @@ class OpenApiConfiguration {
 	private static void describeErrors(PathItem item, PathItem.HttpMethod method, Operation operation) {
 		ApiResponses responses = operation.getResponses() == null ? new ApiResponses() : operation.getResponses();
 		operation.setResponses(responses);
-		SHARED_ERRORS.forEach((code, description) -> addIfAbsent(responses, code, description));
+		SHARED_ERRORS.forEach((code, description) -> {
+			if (!code.equals("406") || negotiated(responses)) {
+				addIfAbsent(responses, code, description);
+			}
+		});
 		boolean hasInput = operation.getRequestBody() != null
 				|| (operation.getParameters() != null && !operation.getParameters().isEmpty())
 				|| (item.getParameters() != null && !item.getParameters().isEmpty());
@@ -136,6 +140,19 @@ class OpenApiConfiguration {
 			unavailable.addHeaderObject("Retry-After", new Header().schema(new IntegerSchema())
 				.description("Seconds to wait before retrying"));
 		}
+	}
+
+	/**
+	 * Whether Spring chooses the answer's media type from Accept (JSON bodies), so that a request accepting none of
+	 * them gets 406; the audit export writes its JSON lines whatever was asked.
+	 */
+	private static boolean negotiated(ApiResponses responses) {
+		return responses.entrySet()
+			.stream()
+			.filter(response -> response.getKey().startsWith("2"))
+			.anyMatch(response -> response.getValue().getContent() != null
+					&& response.getValue().getContent().containsKey(
+							org.springframework.http.MediaType.APPLICATION_JSON_VALUE));
 	}
 
 	private static void addIfAbsent(ApiResponses responses, String code, String description) {

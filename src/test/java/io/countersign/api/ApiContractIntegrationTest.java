@@ -155,6 +155,9 @@ class ApiContractIntegrationTest {
 		assertThat(start.at("/200/content/application~1json/schema/$ref").asText())
 			.isEqualTo("#/components/schemas/ResponseAccepted");
 		assertThat(start.has("409") && start.has("422")).isTrue();
+		// The export writes JSON lines whatever Accept says; every JSON operation can be asked for something else.
+		assertThat(docs.at("/paths/~1api~1v1~1audit/get/responses").has("406")).isFalse();
+		assertThat(docs.at("/paths/~1api~1v1~1responses~1{id}/get/responses").has("406")).isTrue();
 		JsonNode export = docs.at("/paths/~1api~1v1~1audit/get/responses/200/content");
 		assertThat(iterable(export.fieldNames())).containsExactly("application/x-ndjson");
 		assertThat(export.at("/application~1x-ndjson/schema/$ref").asText())
