@@ -12,6 +12,11 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.countersign.api.ApiException;
 import io.countersign.api.NotFoundException;
 import io.countersign.security.Groups;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.constraints.Size;
 
 import org.springframework.http.HttpStatus;
@@ -50,6 +55,7 @@ class AgentActionController {
 		this.waiters = waiters;
 	}
 
+	@Schema(name = "AgentActionAccepted")
 	record Accepted(String id, AgentActionStatus status, AgentActionView.Receipt receipt, Map<String, String> links) {
 	}
 
@@ -57,6 +63,14 @@ class AgentActionController {
 	 * Read from the raw body with {@link AgentJson}: decimals kept exact and duplicate keys refused, since the
 	 * arguments are hashed and a tool server must arrive at the same hash from what it receives.
 	 */
+	@Operation(operationId = "requestAgentAction", summary = "Ask for one tool call; a receipt at once when a "
+			+ "standing grant or the policy allows it, else a review",
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+							schema = @Schema(implementation = AgentActionRequest.class))))
+	@ApiResponse(responseCode = "202", description = "Recorded: PENDING review, or decided with a receipt; Location "
+			+ "is the action", headers = @Header(name = "Location", description = "The action",
+					schema = @Schema(type = "string")))
 	@PostMapping(path = "/api/v1/agent-actions", consumes = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<Accepted> ask(@RequestBody String body, Authentication caller) {
 		AgentActionRequest request = read(body, AgentActionRequest.class);
@@ -70,6 +84,12 @@ class AgentActionController {
 	 * Answers at once, or when the action leaves PENDING, or after {@code waitSeconds}, whichever is first, without
 	 * holding a request thread while it waits.
 	 */
+	@Operation(operationId = "getAgentAction", summary = "Read an agent action; with waitSeconds, long-poll until "
+			+ "it leaves PENDING")
+	@ApiResponse(responseCode = "200", description = "The action as it is when decided, when waitSeconds ran out, or "
+			+ "when the server shuts down", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+					schema = @Schema(implementation = AgentActionView.class)))
+	@ApiResponse(responseCode = "404", description = "No such action, or not the calling agent's")
 	@GetMapping("/api/v1/agent-actions/{id}")
 	DeferredResult<Object> get(@PathVariable @Size(max = 36) String id,
 			@RequestParam(defaultValue = "0") String waitSeconds, Authentication caller) {
@@ -89,6 +109,13 @@ class AgentActionController {
 	record Revocation(String reason) {
 	}
 
+	@Operation(operationId = "revokeAgentAction", summary = "End an approved agent access now",
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+							schema = @Schema(implementation = Revocation.class))))
+	@ApiResponse(responseCode = "200", description = "The action, revoked")
+	@ApiResponse(responseCode = "404", description = "No such action")
+	@ApiResponse(responseCode = "409", description = "The action is not running")
 	@PostMapping(path = "/api/v1/agent-actions/{id}/revocation", consumes = MediaType.APPLICATION_JSON_VALUE)
 	AgentActionView revoke(@PathVariable @Size(max = 36) String id, @RequestBody String body,
 			Authentication caller) {
@@ -99,6 +126,13 @@ class AgentActionController {
 	record UseAccepted(boolean accepted, int uses, String actionId) {
 	}
 
+	@Operation(operationId = "reportAgentActionUse", summary = "Report (and optionally spend) one use of a receipt",
+			requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+					content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+							schema = @Schema(implementation = AgentActions.UseReport.class))))
+	@ApiResponse(responseCode = "200", description = "The use is accepted and counted")
+	@ApiResponse(responseCode = "404", description = "No such action")
+	@ApiResponse(responseCode = "409", description = "The use is refused; reason says why")
 	@PostMapping(path = "/api/v1/agent-actions/{id}/uses", consumes = MediaType.APPLICATION_JSON_VALUE)
 	UseAccepted use(@PathVariable @Size(max = 36) String id, @RequestBody String body, Authentication caller) {
 		AgentActions.UseReport report = read(body, AgentActions.UseReport.class);
@@ -130,6 +164,8 @@ class AgentActionController {
 	}
 
 	/** Agents see their own account's grants; everyone else allowed here sees all. */
+	@Operation(operationId = "listAgentGrants", summary = "List standing grants (an agent: its own)")
+	@ApiResponse(responseCode = "200", description = "The grants")
 	@GetMapping("/api/v1/agent-grants")
 	List<GrantView> grants(@RequestParam(defaultValue = "true") boolean active, Authentication caller) {
 		String account = isAgent(caller) ? caller.getName() : null;
@@ -137,6 +173,9 @@ class AgentActionController {
 		return this.actions.grants(account, active, 500).stream().map(grant -> GrantView.of(grant, now)).toList();
 	}
 
+	@Operation(operationId = "getAgentGrant", summary = "Read a standing grant")
+	@ApiResponse(responseCode = "200", description = "The grant")
+	@ApiResponse(responseCode = "404", description = "No such grant, or not the calling agent's")
 	@GetMapping("/api/v1/agent-grants/{id}")
 	GrantView grant(@PathVariable @Size(max = 36) String id, Authentication caller) {
 		StandingGrant grant = this.actions.grant(id)
@@ -145,6 +184,11 @@ class AgentActionController {
 		return GrantView.of(grant, this.actions.now());
 	}
 
+	@Operation(operationId = "revokeAgentGrant", summary = "Revoke a standing grant and every access it approved "
+			+ "that still runs")
+	@ApiResponse(responseCode = "200", description = "The grant, revoked")
+	@ApiResponse(responseCode = "404", description = "No such grant")
+	@ApiResponse(responseCode = "409", description = "The grant was already revoked")
 	@DeleteMapping("/api/v1/agent-grants/{id}")
 	GrantView revokeGrant(@PathVariable @Size(max = 36) String id,
 			@RequestParam(required = false) @Size(max = MAX_REASON_LENGTH) String reason, Authentication caller) {

@@ -12,6 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -25,6 +27,10 @@ import org.springframework.web.context.request.async.DeferredResult;
  * <p>A change on this node answers its waiters right after it commits. A change on another node is seen by
  * {@link #sweep()}, which reads the waited-for statuses once a second in one query; and a waiter whose time runs out
  * is answered with what is stored then, so no change is ever missed, at worst seen a second late.
+ *
+ * <p>When the application shuts down, every waiter is answered at once with what is stored, so that graceful shutdown
+ * does not wait out their time and agents learn to ask again (another node, or this one once it is back) instead of
+ * seeing their connection cut.
  */
 @Component
 class AgentActionWaiters {
@@ -47,6 +53,8 @@ class AgentActionWaiters {
 
 	private final ObjectProvider<AgentActionStore> store;
 
+	private volatile boolean closing;
+
 	AgentActionWaiters(ObjectProvider<AgentActionStore> store) {
 		this.store = store;
 	}
@@ -63,8 +71,8 @@ class AgentActionWaiters {
 		result.onError(error -> remove(id, waiter));
 		result.onCompletion(() -> remove(id, waiter));
 		this.waiting.computeIfAbsent(id, key -> ConcurrentHashMap.newKeySet()).add(waiter);
-		// The change may have committed between the caller's read and the registration above.
-		if (status.get() != AgentActionStatus.PENDING) {
+		// The change may have committed, or shutdown begun, between the caller's read and the registration above.
+		if (this.closing || status.get() != AgentActionStatus.PENDING) {
 			complete(id, waiter);
 		}
 		return result;
@@ -93,6 +101,20 @@ class AgentActionWaiters {
 		Set<Waiter> waiters = this.waiting.get(id);
 		if (waiters != null) {
 			List.copyOf(waiters).forEach(waiter -> complete(id, waiter));
+		}
+	}
+
+	/**
+	 * Published when closing begins, before the web server's graceful shutdown waits for requests in progress: a
+	 * waiter answered now is not one it waits for. The database is still there to read the current state from.
+	 */
+	@EventListener(ContextClosedEvent.class)
+	void releaseAll() {
+		this.closing = true;
+		int released = waiting();
+		if (released > 0) {
+			log.info("Shutting down: answering {} waiting agent(s) with the current state of their actions", released);
+			List.copyOf(this.waiting.keySet()).forEach(this::changed);
 		}
 	}
 

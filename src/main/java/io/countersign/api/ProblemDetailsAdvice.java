@@ -1,6 +1,10 @@
 package io.countersign.api;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -17,6 +21,7 @@ import org.camunda.bpm.engine.impl.form.validator.FormFieldValidationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -27,6 +32,7 @@ import org.springframework.lang.Nullable;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -45,6 +51,20 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	/** Long enough for a connection pool to find a restarted database again, short enough to keep agents waiting. */
 	static final String RETRY_AFTER_SECONDS = "5";
 
+	/** "Refused by rule 'x': ...", how the gate's refusals begin on every channel. */
+	private static final Pattern GATE_RULE = Pattern.compile("^Refused by rule '([^']+)'");
+
+	/**
+	 * The gate serves Tasklist, engine-rest and our API alike and names the engine's variables; our API's JSON names
+	 * differ for one of them, and a client must find in the answer the name it sent.
+	 */
+	private static final Map<String, String> API_NAMES = Map.of("approvedFingerprint", "fingerprint");
+
+	/** The submitted field each of the gate's input rules checks, by its name on our API. */
+	private static final Map<String, String> RULE_FIELDS = Map.of("fingerprint-match", "fingerprint",
+			"decision-required", "decision", "reason-required", "reason", "narrow-subset", "narrowedTo",
+			"monitor-period", "monitorFor", "confirmation-required", "confirmations");
+
 	@ExceptionHandler(ApiException.class)
 	ProblemDetail api(ApiException ex) {
 		ProblemDetail problem = problem(ex.status(), ex.getMessage());
@@ -56,12 +76,32 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
 	@ExceptionHandler(AuthorizationException.class)
 	ProblemDetail forbidden(AuthorizationException ex) {
-		return problem(HttpStatus.FORBIDDEN, ex.getMessage());
+		ProblemDetail problem = problem(HttpStatus.FORBIDDEN, ex.getMessage());
+		rule(ex.getMessage()).ifPresent(rule -> problem.setProperty("rule", rule));
+		return problem;
 	}
 
 	@ExceptionHandler({ BadUserRequestException.class, FormFieldValidationException.class })
 	ProblemDetail badRequest(ProcessEngineException ex) {
-		return problem(HttpStatus.BAD_REQUEST, ex.getMessage());
+		String detail = ex.getMessage();
+		if (detail != null) {
+			for (Map.Entry<String, String> name : API_NAMES.entrySet()) {
+				detail = detail.replaceAll("\\b" + name.getKey() + "\\b", name.getValue());
+			}
+		}
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, detail);
+		rule(ex.getMessage()).ifPresent(rule -> {
+			problem.setProperty("rule", rule);
+			if (RULE_FIELDS.containsKey(rule)) {
+				problem.setProperty("field", RULE_FIELDS.get(rule));
+			}
+		});
+		return problem;
+	}
+
+	private static Optional<String> rule(String message) {
+		Matcher matcher = GATE_RULE.matcher(message == null ? "" : message);
+		return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
 	}
 
 	@ExceptionHandler(OptimisticLockingException.class)
@@ -141,9 +181,31 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 	}
 
 	@Override
+	protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+			HttpStatusCode status, WebRequest request) {
+		String name = ex.getPropertyName();
+		String type = ex.getRequiredType() == null ? "value" : ex.getRequiredType().getSimpleName();
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Parameter '" + name + "' is not a valid " + type);
+		if (name != null) {
+			problem.setProperty("field", name);
+		}
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST,
+				"Parameter '" + ex.getParameterName() + "' is required");
+		problem.setProperty("field", ex.getParameterName());
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		String detail = "Malformed JSON request body";
+		String field = null;
 		Throwable cause = ex.getCause();
 		if (cause instanceof RequestBodyLimitFilter.BodyTooLargeException tooLarge) {
 			return ResponseEntity.status(HttpStatus.PAYLOAD_TOO_LARGE)
@@ -151,20 +213,27 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 		}
 		if (cause instanceof UnrecognizedPropertyException unknown) {
 			detail = "Unknown field '" + unknown.getPropertyName() + "'";
+			field = unknown.getPropertyName();
 		}
 		else if (cause instanceof InvalidFormatException || cause instanceof ValueInstantiationException) {
 			JsonMappingException mapping = (JsonMappingException) cause;
 			String reason = mapping.getCause() != null ? mapping.getCause().getMessage()
 					: cause instanceof InvalidFormatException ? mapping.getOriginalMessage() : "has an invalid value";
 			detail = "Field '" + path(mapping) + "' " + reason;
+			field = mapping.getPath().isEmpty() ? null : path(mapping);
 		}
 		else if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
 			detail = "Field '" + path(mapping) + "' has an invalid value";
+			field = path(mapping);
 		}
 		else if (ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")) {
 			detail = "A JSON request body is required";
 		}
-		return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, detail));
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, detail);
+		if (field != null) {
+			problem.setProperty("field", field);
+		}
+		return ResponseEntity.badRequest().body(problem);
 	}
 
 	@Override

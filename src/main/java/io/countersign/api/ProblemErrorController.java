@@ -87,6 +87,9 @@ class ProblemErrorController extends BasicErrorController {
 			detail = switch (status) {
 				case UNSUPPORTED_MEDIA_TYPE -> "Send the request body as " + MediaType.APPLICATION_JSON_VALUE;
 				case NOT_ACCEPTABLE -> "This endpoint answers " + MediaType.APPLICATION_JSON_VALUE;
+				case NOT_FOUND -> "No operation of the API is at this path; see /v3/api-docs";
+				case METHOD_NOT_ALLOWED -> request.getMethod() + " is not allowed at this path; the Allow header lists "
+						+ "what is";
 				case INTERNAL_SERVER_ERROR -> "Internal error; the server log has the details";
 				default -> status.getReasonPhrase();
 			};

@@ -8,6 +8,11 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.countersign.api.ApiException;
 import io.countersign.api.NotFoundException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpHeaders;
@@ -59,6 +64,13 @@ class AuditController {
 	 * {@code ?response=id}: that response's entries. Otherwise every entry with a seq after {@code after}, at most
 	 * {@code limit}, with a {@code Link rel="next"} while more remain.
 	 */
+	@Operation(operationId = "exportAudit", summary = "Export ledger entries as JSON lines: one response's, or all "
+			+ "by seq")
+	@ApiResponse(responseCode = "200", description = "One ledger entry per line",
+			content = @Content(mediaType = NDJSON, schema = @Schema(implementation = LedgerEntry.class)),
+			headers = @Header(name = "Link", description = "rel=\"next\": the next page, while more remain",
+					schema = @Schema(type = "string")))
+	@ApiResponse(responseCode = "404", description = "The response has no ledger entries")
 	@GetMapping
 	void export(@RequestParam(required = false) String response, @RequestParam(required = false) Long after,
 			@RequestParam(required = false) Integer limit, HttpServletResponse http) throws IOException {
@@ -100,6 +112,8 @@ class AuditController {
 	 * The chain, the newest stored checkpoints and the approval tables; with {@code ?checkpoint=<JWS>} also a
 	 * checkpoint the caller kept outside the database, the only proof that survives someone with SQL.
 	 */
+	@Operation(operationId = "verifyAudit", summary = "Verify the ledger's chain, checkpoints and approval tables")
+	@ApiResponse(responseCode = "200", description = "The verification; ok=false names what is broken")
 	@GetMapping("/verify")
 	LedgerVerification verify(@RequestParam(required = false) String checkpoint) {
 		Checkpoint external = null;
@@ -119,6 +133,10 @@ class AuditController {
 	}
 
 	/** Signed checkpoints with a seq after {@code after}, oldest first, with a {@code Link rel="next"} while more remain. */
+	@Operation(operationId = "listCheckpoints", summary = "List the ledger's signed checkpoints, oldest first")
+	@ApiResponse(responseCode = "200", description = "One page of checkpoints",
+			headers = @Header(name = "Link", description = "rel=\"next\": the next page, while more remain",
+					schema = @Schema(type = "string")))
 	@GetMapping("/checkpoints")
 	ResponseEntity<List<Checkpoint>> checkpoints(@RequestParam(required = false) Long after,
 			@RequestParam(required = false) Integer limit) {

@@ -6,6 +6,10 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Pattern;
 
 import io.countersign.api.NotFoundException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
@@ -34,6 +38,14 @@ class InventoryController {
 		this.inventory = inventory;
 	}
 
+	@Operation(operationId = "putIdentity", summary = "Report an identity: create it, or update what may change "
+			+ "without approval")
+	@ApiResponse(responseCode = "200", description = "The identity as stored",
+			headers = @Header(name = LEDGER_SUBJECT, description = "Where the report is in the ledger: "
+					+ "GET /api/v1/audit?response=<this>", schema = @Schema(type = "string")))
+	@ApiResponse(responseCode = "409", description = "A gated change (owner, environment, privileges, a credential's "
+			+ "fingerprint...) that only a playbook may make, or a concurrent first report")
+	@ApiResponse(responseCode = "422", description = "The target is not configured")
 	@PutMapping("/{id}")
 	ResponseEntity<Identity> upsert(@PathVariable @Pattern(regexp = IdentityUpsertRequest.ID_PATTERN) String id,
 			@Valid @RequestBody IdentityUpsertRequest request, Principal principal) {
@@ -41,6 +53,9 @@ class InventoryController {
 		return ResponseEntity.ok().header(LEDGER_SUBJECT, UpsertLedger.subject(id)).body(identity);
 	}
 
+	@Operation(operationId = "getIdentity", summary = "Read an identity with its credentials' versions")
+	@ApiResponse(responseCode = "200", description = "The identity")
+	@ApiResponse(responseCode = "404", description = "No such identity")
 	@GetMapping("/{id}")
 	Identity get(@PathVariable String id) {
 		return this.inventory.find(id).orElseThrow(() -> new NotFoundException("identity '" + id + "' does not exist"));

@@ -11,6 +11,10 @@ import jakarta.validation.constraints.Size;
 
 import io.countersign.api.ApiException;
 import io.countersign.api.NotFoundException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -39,9 +43,21 @@ class ResponseController {
 	}
 
 	/** {@code joined}: the detection was added to the target's open response rather than starting one. */
+	@Schema(name = "ResponseAccepted")
 	record Accepted(String id, ResponseStatus status, boolean replayed, boolean joined, Map<String, String> links) {
 	}
 
+	@Operation(operationId = "startResponse", summary = "Report a detection: start a response, or join the open one")
+	@ApiResponse(responseCode = "202", description = "A response started (or, with a known Idempotency-Key, the "
+			+ "original answer replayed: replayed=true); Location is the response",
+			headers = @Header(name = "Location", description = "The response", schema = @Schema(type = "string")))
+	@ApiResponse(responseCode = "200", description = "The detection joined the target's open response "
+			+ "(joined=true); nothing new was started. Content-Location is that response",
+			headers = @Header(name = "Content-Location", description = "The open response",
+					schema = @Schema(type = "string")))
+	@ApiResponse(responseCode = "409", description = "The Idempotency-Key was used with another body, or the open "
+			+ "response takes no more detections")
+	@ApiResponse(responseCode = "422", description = "The identity, credential or playbook is unknown, or does not fit")
 	@PostMapping
 	ResponseEntity<Accepted> start(@Valid @RequestBody StartResponseRequest request,
 			@RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey, Principal principal) {
@@ -60,11 +76,16 @@ class ResponseController {
 		return ResponseEntity.accepted().location(URI.create(response.links().get("self"))).body(body);
 	}
 
+	@Operation(operationId = "getResponse", summary = "Read a response: status, staged action, approvals, timeline")
+	@ApiResponse(responseCode = "200", description = "The response")
+	@ApiResponse(responseCode = "404", description = "No such response")
 	@GetMapping("/{id}")
 	ResponseView get(@PathVariable @Size(max = 36) String id) {
 		return this.responses.find(id).orElseThrow(() -> new NotFoundException("response '" + id + "' does not exist"));
 	}
 
+	@Operation(operationId = "listResponses", summary = "List responses, newest first, by status and playbook")
+	@ApiResponse(responseCode = "200", description = "One page of responses")
 	@GetMapping
 	ResponseView.Page list(@RequestParam(required = false) String status,
 			@RequestParam(required = false) @Size(max = 64) String playbook,

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * A response as integrators and analysts read it. {@code summary}, {@code source}, {@code severity} and
@@ -45,11 +46,13 @@ public record ResponseView(String id, String playbook, ResponseStatus status, St
 	}
 
 	/** The short form used in lists. */
+	@Schema(name = "ResponseSummary")
 	public record Summary(String id, String playbook, ResponseStatus status, String identity, String credential,
 			String requestedBy, String summary, String severity, Instant createdAt, Instant updatedAt,
 			Map<String, String> links) {
 	}
 
+	@Schema(name = "ResponsePage")
 	public record Page(List<Summary> items, int page, int size, long totalItems) {
 	}
 

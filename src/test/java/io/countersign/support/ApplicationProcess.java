@@ -85,6 +85,16 @@ public final class ApplicationProcess implements AutoCloseable {
 		}
 	}
 
+	/** SIGTERM on Linux, as an orchestrator stops a container: shutdown hooks run. Returns at once. */
+	public void terminate() {
+		this.process.destroy();
+	}
+
+	/** True when the process has exited within {@code timeout}. */
+	public boolean awaitExit(Duration timeout) throws InterruptedException {
+		return this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
 	/** The last lines the application wrote, for assertion messages. */
 	public String logTail() {
 		try {
