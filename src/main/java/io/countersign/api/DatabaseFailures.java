@@ -12,11 +12,14 @@ import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
+import org.springframework.web.client.ResourceAccessException;
 
 /**
  * What a failed database call means to the caller, whichever layer wrapped it (the engine's MyBatis, Spring's
  * translation, engine-rest): a lost race is a conflict to retry after reading again, a database that cannot be
- * reached is a temporary outage, anything else is our bug.
+ * reached is a temporary outage, anything else is our bug. An identity provider that cannot be reached (Keycloak under
+ * profile {@code keycloak}: the engine asks it for every membership check) is an outage too; the check failed, so
+ * nothing was decided.
  */
 public final class DatabaseFailures {
 
@@ -43,6 +46,9 @@ public final class DatabaseFailures {
 			if (cause instanceof OptimisticLockingException || cause instanceof ConcurrencyFailureException) {
 				return Kind.CONFLICT;
 			}
+			if (cause instanceof ResourceAccessException) {
+				return Kind.UNAVAILABLE;
+			}
 			if (cause instanceof CannotGetJdbcConnectionException || cause instanceof CannotCreateTransactionException
 					|| cause instanceof DataAccessResourceFailureException
 					|| cause instanceof TransientDataAccessResourceException
@@ -66,6 +72,16 @@ public final class DatabaseFailures {
 			}
 		}
 		return Kind.OTHER;
+	}
+
+	/** The problem detail of an {@link Kind#UNAVAILABLE} failure: which system is out, and that nothing happened. */
+	public static String unavailableDetail(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = next(cause)) {
+			if (cause instanceof ResourceAccessException) {
+				return "The identity provider is not reachable; nothing was decided or stored. Retry later";
+			}
+		}
+		return "The database is not reachable; nothing was stored. Retry later";
 	}
 
 	private static Throwable next(Throwable cause) {

@@ -112,13 +112,13 @@ class EngineRestErrors {
 	private static Response classified(Throwable failure) {
 		return switch (DatabaseFailures.classify(failure)) {
 			case CONFLICT -> conflict("The data changed concurrently; read it again and retry");
-			case UNAVAILABLE -> unavailable();
+			case UNAVAILABLE -> unavailable(failure);
 			case OTHER -> null;
 		};
 	}
 
-	static Response unavailable() {
-		String message = "The database is not reachable; nothing was stored. Retry later";
+	static Response unavailable(Throwable failure) {
+		String message = DatabaseFailures.unavailableDetail(failure);
 		log.warn("Engine-rest answered 503: {}", message);
 		Map<String, Object> problem = new LinkedHashMap<>();
 		problem.put("type", "ServiceUnavailable");

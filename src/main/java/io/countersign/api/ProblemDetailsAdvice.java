@@ -131,11 +131,10 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 					.body(problem(HttpStatus.CONFLICT, "The data changed concurrently; read it again and retry"));
 			}
 			case UNAVAILABLE -> {
-				log.warn("Database unavailable, answered 503: {}", ex.toString());
+				log.warn("Database or identity provider unavailable, answered 503: {}", ex.toString());
 				yield ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
 					.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
-					.body(problem(HttpStatus.SERVICE_UNAVAILABLE, "The database is not reachable; nothing was stored."
-							+ " Retry later"));
+					.body(problem(HttpStatus.SERVICE_UNAVAILABLE, DatabaseFailures.unavailableDetail(ex)));
 			}
 			case OTHER -> {
 				log.error("Request failed", ex);

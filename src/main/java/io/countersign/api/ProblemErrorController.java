@@ -76,7 +76,7 @@ class ProblemErrorController extends BasicErrorController {
 				}
 				case UNAVAILABLE -> {
 					status = HttpStatus.SERVICE_UNAVAILABLE;
-					detail = "The database is not reachable; nothing was stored. Retry later";
+					detail = DatabaseFailures.unavailableDetail(failure);
 					headers.set(HttpHeaders.RETRY_AFTER, ProblemDetailsAdvice.RETRY_AFTER_SECONDS);
 				}
 				case OTHER -> log.error("Request to {} failed", request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI),

@@ -36,6 +36,17 @@ class DatabaseFailuresTest {
 	}
 
 	@Test
+	void shouldTakeUnreachableIdentityProviderForUnavailable() {
+		// How the Keycloak identity provider reports a Keycloak it cannot reach: its REST call's I/O failure, wrapped.
+		Throwable refused = catchThrowable(
+				() -> new org.springframework.web.client.RestTemplate().getForObject("http://127.0.0.1:1/realms", String.class));
+		Throwable wrapped = new ProcessEngineException("Unable to query groups of user bob", refused);
+
+		assertThat(DatabaseFailures.classify(wrapped)).isEqualTo(DatabaseFailures.Kind.UNAVAILABLE);
+		assertThat(DatabaseFailures.unavailableDetail(wrapped)).startsWith("The identity provider is not reachable");
+	}
+
+	@Test
 	void shouldTakeUnreachableDatabaseForUnavailable() {
 		Throwable refused = catchThrowable(() -> DriverManager.getConnection(
 				"jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "nobody", ""));
