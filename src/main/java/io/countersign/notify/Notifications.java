@@ -55,8 +55,11 @@ public class Notifications implements DisposableBean {
 	/** Composing is a few queries; a backlog this long means the database is stuck, and then memory matters more. */
 	private static final int QUEUE_CAPACITY = 1000;
 
-	/** How long shutdown waits for queued notifications; more than one SMTP timeout, less than a pod's grace. */
-	private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(15);
+	/**
+	 * How long shutdown waits for queued notifications, composing and sending together: the whole process stops within
+	 * 10 s of SIGTERM, so what is still queued after this is dropped (and logged), not waited for.
+	 */
+	private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(4);
 
 	private final List<EscalationNotifier> notifiers;
 
@@ -180,12 +183,13 @@ public class Notifications implements DisposableBean {
 
 	@Override
 	public void destroy() throws InterruptedException {
+		long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
 		this.executor.shutdown();
 		if (!this.executor.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
 			int dropped = this.executor.shutdownNow().size();
 			log.warn("Shut down with {} notification(s) not composed", dropped);
 		}
-		this.deliveries.shutdown(SHUTDOWN_GRACE);
+		this.deliveries.shutdown(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 	}
 
 	/** Whether any channel besides the log is on; without one, new tasks and outcomes cost nothing. */
