@@ -53,7 +53,8 @@ class EngineAuthenticationFilter extends OncePerRequestFilter {
 		}
 		String userId = authentication.getName();
 		// The groups were read from the identity service at login, moments ago in this same request.
-		this.identityService.setAuthentication(userId, Groups.groupIds(authentication), tenantIdsOf(userId));
+		this.identityService.setAuthentication(userId, Groups.groupIds(authentication),
+				tenantIds(this.identityService, userId));
 		try {
 			chain.doFilter(request, response);
 		}
@@ -63,8 +64,9 @@ class EngineAuthenticationFilter extends OncePerRequestFilter {
 		}
 	}
 
-	private List<String> tenantIdsOf(String userId) {
-		return this.identityService.createTenantQuery()
+	/** The tenants the user belongs to, directly or through a group; the engine checks tenant access with them. */
+	static List<String> tenantIds(IdentityService identityService, String userId) {
+		return identityService.createTenantQuery()
 			.userMember(userId)
 			.includingGroupsOfUser(true)
 			.list()

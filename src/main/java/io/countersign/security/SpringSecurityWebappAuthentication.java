@@ -1,12 +1,10 @@
 package io.countersign.security;
 
-import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.identity.Group;
-import org.camunda.bpm.engine.identity.Tenant;
 import org.camunda.bpm.engine.rest.security.auth.AuthenticationResult;
 import org.camunda.bpm.engine.rest.security.auth.impl.ContainerBasedAuthenticationProvider;
 import org.springframework.security.core.Authentication;
@@ -43,15 +41,7 @@ public class SpringSecurityWebappAuthentication extends ContainerBasedAuthentica
 			.stream()
 			.map(Group::getId)
 			.toList());
-		List<String> tenants = engine.getIdentityService()
-			.createTenantQuery()
-			.userMember(userId)
-			.includingGroupsOfUser(true)
-			.list()
-			.stream()
-			.map(Tenant::getId)
-			.toList();
-		result.setTenants(tenants);
+result.setTenants(EngineAuthenticationFilter.tenantIds(engine.getIdentityService(), userId));
 		return result;
 	}
 
