@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.countersign.audit.Ledger;
+import io.countersign.gate.CardTasks;
 import io.countersign.gate.InvalidDecisionException;
 import io.countersign.gate.Submissions;
 import org.camunda.bpm.engine.IdentityService;
@@ -28,7 +29,11 @@ class AgentReviewTaskListener implements TaskListener {
 
 	private final Ledger ledger;
 
-	AgentReviewTaskListener(AgentActions actions, IdentityService identityService, Ledger ledger) {
+	private final AgentReviewCards cards;
+
+	AgentReviewTaskListener(AgentActions actions, IdentityService identityService, Ledger ledger,
+			AgentReviewCards cards) {
+		this.cards = cards;
 		this.actions = actions;
 		this.ledger = ledger;
 		this.identityService = identityService;
@@ -40,6 +45,8 @@ class AgentReviewTaskListener implements TaskListener {
 			// A decision must be submitted with the completion, never preset by whoever started the process.
 			task.getExecution().removeVariable(AgentToolAccessProcess.DECISION);
 			task.getExecution().removeVariable(AgentToolAccessProcess.REASON);
+			this.cards.card(task.getId(), task.getExecution().getProcessBusinessKey(), task.getProcessDefinitionId())
+				.ifPresent(card -> CardTasks.schedule(task, card));
 		}
 		else if (EVENTNAME_COMPLETE.equals(task.getEventName())) {
 			Authentication authentication = this.identityService.getCurrentAuthentication();

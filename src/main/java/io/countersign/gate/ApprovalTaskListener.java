@@ -38,8 +38,11 @@ class ApprovalTaskListener implements TaskListener {
 
 	private final Clock clock;
 
+	private final ApprovalCards cards;
+
 	ApprovalTaskListener(ApprovalGate gate, Responses responses, IdentityService identityService, Ledger ledger,
-			ApprovalTasks tasks, Clock clock) {
+			ApprovalTasks tasks, Clock clock, ApprovalCards cards) {
+		this.cards = cards;
 		this.ledger = ledger;
 		this.tasks = tasks;
 		this.clock = clock;
@@ -69,6 +72,7 @@ class ApprovalTaskListener implements TaskListener {
 		String responseId = task.getExecution().getProcessBusinessKey();
 		ApprovalRequest request = this.gate.openRequest(responseId);
 		this.tasks.insert(new ApprovalTasks.ApprovalTask(task.getId(), request.id(), responseId), this.clock.instant());
+		this.cards.card(task.getId()).ifPresent(card -> CardTasks.schedule(task, card));
 		this.responses.event(responseId, "TASK_CREATED", null,
 				"'" + task.getName() + "' for " + candidateGroups(task) + ", " + this.gate.quorum(request).describe()
 						+ " so far",
