@@ -1,8 +1,12 @@
 package io.countersign.agent;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.countersign.gate.ApprovalCard;
+import io.countersign.gate.CardFacts;
+import io.countersign.gate.CardText;
 import io.countersign.gate.TaskFormFacts;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
@@ -18,16 +22,29 @@ import org.springframework.stereotype.Component;
 @Component
 class AgentReviewFormFacts implements TaskFormFacts {
 
+	static final String CARD_PURPOSE = "cardPurpose";
+
+	static final String CARD_ARGUMENTS = "cardArguments";
+
+	static final String CARD_REQUEST_HASH = "cardRequestHash";
+
 	private final TaskService taskService;
 
 	private final RuntimeService runtimeService;
 
 	private final AgentActionStore store;
 
-	AgentReviewFormFacts(TaskService taskService, RuntimeService runtimeService, AgentActionStore store) {
+	private final AgentReviewCards cards;
+
+	private final Clock clock;
+
+	AgentReviewFormFacts(TaskService taskService, RuntimeService runtimeService, AgentActionStore store,
+			AgentReviewCards cards, Clock clock) {
 		this.taskService = taskService;
 		this.runtimeService = runtimeService;
 		this.store = store;
+		this.cards = cards;
+		this.clock = clock;
 	}
 
 	@Override
@@ -46,7 +63,26 @@ class AgentReviewFormFacts implements TaskFormFacts {
 		if (instance == null || instance.getBusinessKey() == null) {
 			return Map.of();
 		}
-		return this.store.find(instance.getBusinessKey()).map(AgentReviewFormFacts::facts).orElse(Map.of());
+		return this.store.find(instance.getBusinessKey()).map(action -> {
+			Map<String, Object> facts = facts(action);
+			this.cards.card(taskId, action.id(), task.getProcessDefinitionId())
+				.ifPresent(card -> facts.putAll(card(action, card)));
+			return facts;
+		}).orElse(Map.of());
+	}
+
+	/** The card in Markdown for the form's text views; every value of the agent's escaped or in a code span. */
+	private Map<String, Object> card(AgentAction action, ApprovalCard card) {
+		Map<String, Object> facts = new HashMap<>();
+		facts.put(CardFacts.SUMMARY, AgentReviewCards.summary(action, CardText.MARKDOWN));
+		facts.put(CardFacts.RISK, AgentReviewCards.riskLine(action, CardText.MARKDOWN));
+		String expiry = CardText.expiry(card.dueAt(), this.clock.instant());
+		facts.put(CardFacts.DEADLINE, "**" + (expiry == null ? "no deadline" : CardText.escape(expiry))
+				+ "** · reviewers " + CardText.code(action.reviewerGroup()));
+		facts.put(CARD_PURPOSE, CardText.escape(action.purpose()));
+		facts.put(CARD_ARGUMENTS, CardText.block(AgentActions.display(action.argumentsJson()), "json"));
+		facts.put(CARD_REQUEST_HASH, CardText.code(action.requestHash()));
+		return facts;
 	}
 
 	private static Map<String, Object> facts(AgentAction action) {

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.countersign.audit.Ledger;
+import io.countersign.gate.CardTasks;
 import io.countersign.gate.InvalidDecisionException;
 import io.countersign.gate.Submissions;
 import io.countersign.notify.Notifications;
@@ -29,10 +30,13 @@ class AgentReviewTaskListener implements TaskListener {
 
 	private final Ledger ledger;
 
+	private final AgentReviewCards cards;
+
 	private final Notifications notifications;
 
 	AgentReviewTaskListener(AgentActions actions, IdentityService identityService, Ledger ledger,
-			Notifications notifications) {
+			AgentReviewCards cards, Notifications notifications) {
+		this.cards = cards;
 		this.notifications = notifications;
 		this.actions = actions;
 		this.ledger = ledger;
@@ -45,6 +49,8 @@ class AgentReviewTaskListener implements TaskListener {
 			// A decision must be submitted with the completion, never preset by whoever started the process.
 			task.getExecution().removeVariable(AgentToolAccessProcess.DECISION);
 			task.getExecution().removeVariable(AgentToolAccessProcess.REASON);
+			this.cards.card(task.getId(), task.getExecution().getProcessBusinessKey(), task.getProcessDefinitionId())
+				.ifPresent(card -> CardTasks.schedule(task, card));
 			this.notifications.taskCreated(task.getId());
 		}
 		else if (EVENTNAME_COMPLETE.equals(task.getEventName())) {

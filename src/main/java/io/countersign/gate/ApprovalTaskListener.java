@@ -39,10 +39,13 @@ class ApprovalTaskListener implements TaskListener {
 
 	private final Clock clock;
 
+	private final ApprovalCards cards;
+
 	private final Notifications notifications;
 
 	ApprovalTaskListener(ApprovalGate gate, Responses responses, IdentityService identityService, Ledger ledger,
-			ApprovalTasks tasks, Clock clock, Notifications notifications) {
+			ApprovalTasks tasks, Clock clock, ApprovalCards cards, Notifications notifications) {
+		this.cards = cards;
 		this.notifications = notifications;
 		this.ledger = ledger;
 		this.tasks = tasks;
@@ -73,6 +76,7 @@ class ApprovalTaskListener implements TaskListener {
 		String responseId = task.getExecution().getProcessBusinessKey();
 		ApprovalRequest request = this.gate.openRequest(responseId);
 		this.tasks.insert(new ApprovalTasks.ApprovalTask(task.getId(), request.id(), responseId), this.clock.instant());
+		this.cards.card(task.getId()).ifPresent(card -> CardTasks.schedule(task, card));
 		this.responses.event(responseId, "TASK_CREATED", null,
 				"'" + task.getName() + "' for " + candidateGroups(task) + ", " + this.gate.quorum(request).describe()
 						+ " so far",

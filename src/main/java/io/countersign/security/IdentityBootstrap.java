@@ -6,16 +6,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.camunda.bpm.engine.AuthorizationService;
-import org.camunda.bpm.engine.FilterService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.authorization.Authorization;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
-import org.camunda.bpm.engine.filter.Filter;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
@@ -25,10 +22,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates Countersign's groups, their authorizations, the "My approvals" Tasklist filter and (demo only) the demo
- * users. Every step checks before it creates, so it runs on every start against an existing database. With a
+ * Creates Countersign's groups, their authorizations, the Tasklist filters ({@link TasklistFilters}) and (demo only)
+ * the demo users. Every step checks before it creates, so it runs on every start against an existing database. With a
  * read-only identity provider (profile {@code keycloak}) groups and users come from the provider and only the
- * authorizations and the filter are created.
+ * authorizations and the filters are created.
  *
  * <p>It is a process engine plugin so that it runs as soon as the engine is built, before the web server accepts
  * requests and in every test context, and with no authenticated user, so the engine checks no authorizations.
@@ -42,7 +39,7 @@ import org.springframework.stereotype.Component;
 @Component
 class IdentityBootstrap extends AbstractProcessEnginePlugin {
 
-	static final String APPROVALS_FILTER = "My approvals";
+	static final String APPROVALS_FILTER = TasklistFilters.APPROVALS;
 
 	/** Alphanumeric words joined by single hyphens: "security-leads", "camunda-admin". */
 	static final String GROUP_ID_PATTERN = "[a-zA-Z0-9]+(-[a-zA-Z0-9]+)*";
@@ -125,9 +122,10 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 			take(authorizations, Groups.INTEGRATORS, Resources.PROCESS_DEFINITION, Permissions.READ);
 		}
 		taskWorkInsteadOfUpdate(authorizations);
-		String filterId = approvalsFilter(engine.getFilterService(), engine.getTaskService());
-		Stream.concat(Groups.APPROVER_GROUPS.stream(), Stream.of(Groups.ADMIN))
-			.forEach(groupId -> grant(authorizations, groupId, Resources.FILTER, filterId, Permissions.READ));
+		for (String filterId : TasklistFilters.ensure(engine.getFilterService(), engine.getTaskService())) {
+			Stream.concat(Groups.APPROVER_GROUPS.stream(), Stream.of(Groups.ADMIN))
+				.forEach(groupId -> grant(authorizations, groupId, Resources.FILTER, filterId, Permissions.READ));
+		}
 		restrictDeploymentsToAdmins(authorizations);
 	}
 
@@ -214,19 +212,6 @@ class IdentityBootstrap extends AbstractProcessEnginePlugin {
 			authorization.addPermission(Permissions.TASK_WORK);
 			authorizations.saveAuthorization(authorization);
 		}
-	}
-
-	private static String approvalsFilter(FilterService filters, TaskService tasks) {
-		List<Filter> existing = filters.createFilterQuery().filterName(APPROVALS_FILTER).list();
-		if (!existing.isEmpty()) {
-			return existing.get(0).getId();
-		}
-		// Evaluated per request against the caller's groups, so one filter serves every approver group.
-		Filter filter = filters.newTaskFilter(APPROVALS_FILTER)
-			.setQuery(tasks.createTaskQuery().taskCandidateGroupInExpression("${currentUserGroups()}")
-				.includeAssignedTasks())
-			.setProperties(Map.of("description", "Approval tasks of your groups", "priority", -10, "refresh", true));
-		return filters.saveFilter(filter).getId();
 	}
 
 	/**

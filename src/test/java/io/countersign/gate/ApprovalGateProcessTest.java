@@ -91,6 +91,12 @@ class ApprovalGateProcessTest {
 	JdbcClient jdbc;
 
 	@Autowired
+	ApprovalCards cards;
+
+	@Autowired
+	ApprovalGate gate;
+
+	@Autowired
 	Ledger ledger;
 
 	private final List<String> deployments = new ArrayList<>();
@@ -168,6 +174,44 @@ class ApprovalGateProcessTest {
 		assertThat(rotation.response().timeline()).extracting(ResponseView.TimelineEntry::type)
 			.containsSubsequence("POLICY_EVALUATED", "TASK_CREATED", "DECIDED", "TASK_CREATED", "DECIDED",
 					"QUORUM_REACHED", "APPLIED");
+	}
+
+	/**
+	 * Tasklist sorts and warns by the engine's own task fields: the due date is the request's expiry, the follow-up
+	 * date its escalation, the priority its severity. They come from the stored request, and so does the card.
+	 */
+	@Test
+	void shouldPutTheExpiryEscalationAndSeverityOnTheApprovalTask() {
+		ResponseScenario rotation = critical();
+		staged(rotation, "scanner");
+		org.camunda.bpm.engine.task.Task task = rotation.approvalTask();
+		ApprovalTasks.ApprovalTask recorded = this.jdbc
+			.sql("select task_id, request_id, response_id from approval_task where task_id = ?")
+			.param(task.getId())
+			.query((rs, row) -> new ApprovalTasks.ApprovalTask(rs.getString(1), rs.getString(2), rs.getString(3)))
+			.single();
+		ApprovalRequest request = this.gate.request(recorded.requestId(), recorded.responseId());
+
+		// The engine keeps task dates to the millisecond.
+		assertThat(task.getDueDate().toInstant()).isEqualTo(request.createdAt()
+			.plus(java.time.Duration.parse(request.expireAfter()))
+			.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+		assertThat(task.getFollowUpDate().toInstant()).isEqualTo(request.createdAt()
+			.plus(java.time.Duration.parse(request.escalateAfter()))
+			.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+		assertThat(task.getPriority()).isEqualTo(100);
+
+		ApprovalCard card = this.cards.card(task.getId()).orElseThrow();
+		assertThat(card.summary()).isEqualTo("Rotate access token " + rotation.credentialId + " of "
+				+ rotation.identityId + " from version 1 to version 2");
+		assertThat(card.riskLine()).startsWith("production · severity critical · ");
+		assertThat(card.dueAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+			.isEqualTo(task.getDueDate().toInstant());
+		assertThat(card.followUpAt().truncatedTo(java.time.temporal.ChronoUnit.MILLIS))
+			.isEqualTo(task.getFollowUpDate().toInstant());
+		assertThat(card.candidateGroups()).containsExactly("platform-owners");
+		assertThat(card.requestedBy()).isEqualTo("scanner");
+		assertThat(this.cards.card("no-such-task")).isEmpty();
 	}
 
 	@Test

@@ -99,6 +99,9 @@ class TasklistApprovalBrowserTest {
 
 	private static final Path EVIDENCE = Path.of("target", "browser");
 
+	/** Each playbook's approval card as an approver first sees it, at 1366×768. */
+	private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
 	private static final Duration UI_TIMEOUT = Duration.ofSeconds(30);
 
 	/**
@@ -155,18 +158,20 @@ class TasklistApprovalBrowserTest {
 	static void clearEvidence() {
 		// No picture from an earlier run may pass for one of this run.
 		deleteRecursively(EVIDENCE);
+		deleteRecursively(SCREENSHOTS);
 	}
 
 	@BeforeEach
 	void setUp() throws IOException {
 		this.api = new ApiClient(this.port);
 		Files.createDirectories(EVIDENCE);
+		Files.createDirectories(SCREENSHOTS);
 		this.chromiumProfile = Files.createTempDirectory("countersign-chromium-");
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM.toFile());
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 				"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-				"--disable-sync", "--window-size=1400,1100", "--user-data-dir=" + this.chromiumProfile);
+				"--disable-sync", "--window-size=1366,768", "--user-data-dir=" + this.chromiumProfile);
 		options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
 		// An explicit driver: Selenium Manager must never try to download one.
 		ChromeDriverService service = new ChromeDriverService.Builder()
@@ -216,12 +221,20 @@ class TasklistApprovalBrowserTest {
 		openApprovalTaskOf(this.identity);
 		claimIfUnassigned();
 
-		assertThat(field("Identity").getDomProperty("value")).isEqualTo(this.identity);
-		assertThat(field("Action fingerprint").getDomProperty("value")).isEqualTo(fingerprint);
-		assertThat(field("Blast radius").getDomProperty("value")).contains(CONSUMER + " (customer-facing)");
-		assertThat(field("Matched policy rule").getDomProperty("value")).isEqualTo("rotate-production-customer-facing");
-		assertThat(field("Approvals so far").getDomProperty("value")).isEqualTo("0 of 1 approval(s)");
-		assertThat(field("Approvals still needed").getDomProperty("value")).isEqualTo("1");
+		assertCardAboveTheFold("secret-rotation",
+				"Rotate API key " + this.credential + " of " + this.identity + " from version 1 to version 2");
+		assertThat(cardText("customer-facing consumer").getText()).contains("production")
+			.contains("severity high")
+			.contains("1 customer-facing consumer: " + CONSUMER)
+			.contains("write privileges");
+		assertThat(cardText("expires in").getText()).contains("0 of 1 approvals so far");
+		assertThat(cardText("Blast radius").getText()).contains(CONSUMER + " customer-facing, last used 2026-11-20 10:00 UTC");
+		assertThat(cardText("Fingerprint").getText()).contains(fingerprint);
+		assertThat(cardText("Policy:").getText()).contains("rule rotate-production-customer-facing");
+		assertThat(cardText("Approvals so far").getText()).contains("0 of 1 approval(s)");
+		// Read-only values are text: the only inputs are the decision's.
+		assertThat(this.driver.findElements(By.cssSelector("form.fjs-form input:disabled, form.fjs-form textarea:disabled")))
+			.isEmpty();
 
 		String reason = "Storefront owners rotate the key now, browser test " + UUID.randomUUID();
 		choose("Approve this exact action");
@@ -279,12 +292,16 @@ class TasklistApprovalBrowserTest {
 		logIn("alice");
 
 		openTask(revocationTask, revocation);
-		assertThat(field("Containment already applied").isDisplayed()).isTrue();
-		assertThat(this.wait.until(nonEmptyValueOf("Rollback window"))).startsWith("P");
+		assertCardAboveTheFold("credential-revocation",
+				"Disable access token " + revocation.tokenId + " of " + revocation.identityId);
+		// Nothing was contained first, so the card says nothing about a containment.
+		assertThat(cardTexts("Already contained")).isEmpty();
+		assertThat(cardText("Rollback").getText()).containsPattern("Undo on request within \\d+ (d|h|min)");
 		assertBlastRadiusAndRollbackPlanShown(revocation);
 		screenshotOfWholeForm("credential-revocation-form");
 
 		openTask(quarantineTask, quarantine);
+		assertCardAboveTheFold("identity-quarantine", "Quarantine identity " + quarantine.identityId + ": all ");
 		assertBlastRadiusAndRollbackPlanShown(quarantine);
 		assertThat(labels("Monitor for")).isEmpty();
 		choose("Keep monitoring, then review again");
@@ -297,10 +314,17 @@ class TasklistApprovalBrowserTest {
 		assertThat(customerFacing.getDomAttribute("type")).isEqualTo("checkbox");
 		assertThat(customerFacing.isSelected()).isFalse();
 		screenshotOfWholeForm("workload-isolation-validation-form");
+		type("How did you check?", "Asked the owning team, browser test");
+		complete();
+		Task isolationTask = awaitTask(isolation, "Task_Approve");
+		openTask(isolationTask, isolation);
+		assertCardAboveTheFold("workload-isolation", "Isolate workload deploy-pipeline: it stops receiving "
+				+ isolation.identityId);
+		assertBlastRadiusAndRollbackPlanShown(isolation);
 
 		openTask(federationTask, federation);
-		assertThat(field("Federated trust named by the detection").getDomProperty("value"))
-			.isEqualTo(federation.trustId);
+		assertCardAboveTheFold("federated-credential-disable",
+				"Disable federated trust " + federation.trustId + " of " + federation.identityId);
 		assertBlastRadiusAndRollbackPlanShown(federation);
 		assertThat(labels("Fallback path")).isEmpty();
 		choose("Approve: disable the trust and partner credentials");
@@ -319,7 +343,8 @@ class TasklistApprovalBrowserTest {
 		logIn("carol");
 
 		openTask(reductionTask, reduction);
-		assertThat(field("Proposed for removal").getDomProperty("value")).isEqualTo("deploy:production, iam:admin");
+		assertCardAboveTheFold("privilege-reduction", "Remove 2 privileges from " + reduction.identityId
+				+ ": deploy:production, iam:admin (2 kept)");
 		assertBlastRadiusAndRollbackPlanShown(reduction);
 		assertThat(labels("Privileges to remove")).isEmpty();
 		choose("Narrow: remove only the privileges I list below");
@@ -339,15 +364,15 @@ class TasklistApprovalBrowserTest {
 		Task review = awaitAgentReviewTask(actionId);
 
 		logIn("erin");
-		openTask(review.getId(), "Request hash", requestHash);
+		openTask(review.getId(), requestHash);
 
-		assertThat(field("Agent").getDomProperty("value")).isEqualTo(AGENT);
-		assertThat(field("Service account").getDomProperty("value")).isEqualTo(AGENT);
-		assertThat(field("Tool").getDomProperty("value")).isEqualTo(AGENT_TOOL);
-		assertThat(field("Arguments").getDomProperty("value")).contains("\"T-42\"").contains("duplicate");
-		assertThat(field("Requested scope").getDomProperty("value")).isEqualTo(AGENT_SCOPE);
-		assertThat(field("Requested duration").getDomProperty("value")).isEqualTo("900");
-		assertThat(field("Matched policy rule").getDomProperty("value")).isEqualTo("agent-tool-default");
+		assertCardAboveTheFold("agent-tool-access",
+				"Let agent " + AGENT + " call " + AGENT_TOOL + " for 15 min with scope " + AGENT_SCOPE);
+		assertThat(cardText("privileges (from its scope)").getText()).contains("account " + AGENT)
+			.contains("write privileges")
+			.contains("policy rule agent-tool-default");
+		assertThat(cardText("Arguments").getText()).contains("\"T-42\"").contains("duplicate");
+		assertThat(cardText("expires in").getText()).contains("reviewers agent-reviewers");
 		// What the reviewer may change appears once she approves, starting from the request as asked.
 		assertThat(labels("Approved duration")).isEmpty();
 		choose("Approve this exact call");
@@ -387,7 +412,7 @@ class TasklistApprovalBrowserTest {
 		Task review = awaitAgentReviewTask(actionId);
 
 		logIn("erin");
-		openTask(review.getId(), "Request hash", requestHash);
+		openTask(review.getId(), requestHash);
 		choose("Approve this exact call");
 		assertThat(this.wait.until(nonEmptyValueOf("Approved duration"))).isEqualTo("900");
 		enter("Approved duration", "1200");
@@ -560,8 +585,8 @@ class TasklistApprovalBrowserTest {
 			}
 			WebElement form = this.wait.until(
 					ExpectedConditions.visibilityOfElementLocated(By.cssSelector("[cam-tasklist-form] form.fjs-form")));
-			String shown = this.wait.until(nonEmptyValueOf("Identity"));
-			if (shown.equals(identityId)) {
+			String shown = this.wait.until(driver -> summaryShown());
+			if (shown.contains(" of " + identityId + " ")) {
 				return;
 			}
 			previousForm = form;
@@ -573,28 +598,120 @@ class TasklistApprovalBrowserTest {
 	/** Opens the task from the current filter's list, as a person clicks it, and claims it. */
 	private void openTask(Task task, PlaybookScenario scenario) {
 		// Until the new form has loaded the pane may still show the previous task's: the identity tells them apart.
-		openTask(task.getId(), "Identity", scenario.identityId);
+		openTask(task.getId(), scenario.identityId);
 	}
 
 	/**
-	 * Opens the task from "My approvals", as a person clicks it, waits until its form shows {@code expected} in the
-	 * field labelled {@code label} (the pane may still show the previous task's form until then), and claims it.
+	 * Opens the task from "My approvals", as a person clicks it, waits until its form shows {@code expected} in its
+	 * text (the pane may still show the previous task's form until then), and claims it.
 	 */
-	private void openTask(String taskId, String label, String expected) {
+	private void openTask(String taskId, String expected) {
 		openMyApprovals();
 		this.wait
 			.until(ExpectedConditions
 				.elementToBeClickable(By.cssSelector("ol.tasks-list a[href='#/?task=" + taskId + "']")))
 			.click();
 		this.wait.until(ExpectedConditions.urlContains("task=" + taskId));
-		this.wait.until(driver -> expected.equals(nonEmptyValueOf(label).apply(driver)));
+		this.wait.until(driver -> formText().contains(expected));
 		claimIfUnassigned();
 	}
 
 	/** Every approval form shows who loses what and how it is undone, as staged for this response. */
 	private void assertBlastRadiusAndRollbackPlanShown(PlaybookScenario scenario) {
-		assertThat(this.wait.until(nonEmptyValueOf("Blast radius"))).isNotBlank();
-		assertThat(this.wait.until(nonEmptyValueOf("Rollback plan"))).isEqualTo(scenario.response().rollbackPlan());
+		assertThat(cardText("Blast radius").getText()).contains("deploy-pipeline");
+		// Markdown escapes vanish when rendered: the plan reads as stored.
+		assertThat(cardText("Rollback").getText()).contains(scenario.response().rollbackPlan());
+	}
+
+	/** The text of every text view of the form as rendered, and the values of its fields. */
+	private String formText() {
+		try {
+			return Stream
+				.concat(this.driver.findElements(By.cssSelector("[cam-tasklist-form] form.fjs-form .fjs-form-field-text"))
+					.stream()
+					.map(text -> text.getDomProperty("textContent")),
+						this.driver.findElements(By.cssSelector("[cam-tasklist-form] form.fjs-form input, "
+								+ "[cam-tasklist-form] form.fjs-form textarea"))
+							.stream()
+							.map(input -> input.getDomProperty("value")))
+				.filter(text -> text != null)
+				.collect(Collectors.joining("\n"));
+		}
+		catch (StaleElementReferenceException ex) {
+			return "";
+		}
+	}
+
+	/** The card's first line, once the form shows it. */
+	private String summaryShown() {
+		List<WebElement> texts = this.driver
+			.findElements(By.cssSelector("[cam-tasklist-form] form.fjs-form .fjs-form-field-text"));
+		if (texts.isEmpty()) {
+			return null;
+		}
+		String text = texts.get(0).getDomProperty("textContent").strip();
+		return text.isEmpty() ? null : text + " ";
+	}
+
+	/** The form's text view that contains {@code contains}, once it shows. */
+	private WebElement cardText(String contains) {
+		return new WebDriverWait(this.driver, UI_TIMEOUT, Duration.ofMillis(100))
+			.ignoring(StaleElementReferenceException.class)
+			.withMessage("no text of the form contains '" + contains + "'")
+			.until(driver -> cardTexts(contains).stream().findFirst().orElse(null));
+	}
+
+	private List<WebElement> cardTexts(String contains) {
+		return this.driver.findElements(By.cssSelector("[cam-tasklist-form] form.fjs-form .fjs-form-field-text"))
+			.stream()
+			.filter(text -> text.getDomProperty("textContent").contains(contains))
+			.toList();
+	}
+
+	/**
+	 * The approver judges the card without scrolling: at 1366×768, with the task pane scrolled to the top, the summary,
+	 * the risk line, the deadline, the blast radius and rollback plan (where the card has them) and the decision with
+	 * its reason all lie inside the window and are not covered (Tasklist's footer is fixed over the bottom). The
+	 * picture lands in {@code target/screenshots/<playbook>.png}.
+	 */
+	private void assertCardAboveTheFold(String playbook, String summary) {
+		WebElement summaryText = cardText(summary);
+		assertThat(summaryText.getDomProperty("textContent").strip()).startsWith(summary.strip());
+		Map<String, WebElement> parts = new LinkedHashMap<>();
+		parts.put("summary", summaryText);
+		parts.put("risk line", cardText("privileges"));
+		parts.put("deadline", cardText("expires in"));
+		// The first of each: the details further down may name them too.
+		cardTexts("Blast radius").stream().findFirst().ifPresent(text -> parts.put("blast radius", text));
+		cardTexts("Rollback").stream().findFirst().ifPresent(text -> parts.put("rollback plan", text));
+		parts.put("decision", this.driver.findElement(By.cssSelector("form.fjs-form .fjs-form-field-radio")));
+		parts.put("reason", field("Reason"));
+		((JavascriptExecutor) this.driver).executeScript("window.scrollTo(0, 0);"
+				+ " document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) { e.scrollTop = 0; } });");
+		Path picture = SCREENSHOTS.resolve(playbook + ".png");
+		try {
+			Files.write(picture, ((TakesScreenshot) this.driver).getScreenshotAs(OutputType.BYTES));
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		Number innerHeight = (Number) ((JavascriptExecutor) this.driver).executeScript("return window.innerHeight;");
+		assertThat(innerHeight.intValue()).as("window height").isLessThanOrEqualTo(768);
+		parts.forEach((name, element) -> {
+			@SuppressWarnings("unchecked")
+			Map<String, Object> seen = (Map<String, Object>) ((JavascriptExecutor) this.driver).executeScript("""
+					const e = arguments[0], r = e.getBoundingClientRect();
+					const x = r.left + Math.min(r.width / 2, 20), y = r.bottom - 2;
+					const top = document.elementFromPoint(x, y);
+					return {top: r.top, bottom: r.bottom, height: window.innerHeight,
+					        uncovered: top !== null && (e === top || e.contains(top) || top.contains(e))};""", element);
+			assertThat(((Number) seen.get("bottom")).doubleValue())
+				.as(playbook + ": bottom of the " + name + " (" + seen + ")")
+				.isLessThanOrEqualTo(((Number) seen.get("height")).doubleValue());
+			assertThat(((Number) seen.get("top")).doubleValue()).as(playbook + ": top of the " + name).isGreaterThanOrEqualTo(0);
+			assertThat(seen.get("uncovered")).as(playbook + ": the " + name + " is not covered (" + seen + ")")
+				.isEqualTo(true);
+		});
 	}
 
 	private void choose(String optionLabel) {
