@@ -2,7 +2,9 @@ package io.countersign.agent;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -68,7 +70,14 @@ class AgentReviewCards implements ApprovalCardSource {
 	static ApprovalCard card(String taskId, AgentAction action, Instant dueAt) {
 		return new ApprovalCard(taskId, action.id(), AgentToolAccessProcess.KEY, summary(action, CardText.PLAIN),
 				riskLine(action, CardText.PLAIN), action.reviewerGroup() == null ? List.of() : List.of(action.reviewerGroup()),
-				action.accountId(), dueAt, null, ApprovalCard.priority(null));
+				action.accountId(), dueAt, null, ApprovalCard.priority(null), columns(action));
+	}
+
+	private static Map<String, String> columns(AgentAction action) {
+		Map<String, String> columns = new LinkedHashMap<>();
+		columns.put("agent", action.agent());
+		columns.put("tool", action.tool());
+		return columns;
 	}
 
 	/** "Let agent research-bot call tickets.close for 15 min with scope tickets:write tickets:read". */

@@ -3,7 +3,6 @@ package io.countersign.agent;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import io.countersign.audit.Ledger;
 import io.countersign.gate.CardTasks;
@@ -63,7 +62,7 @@ class AgentReviewTaskListener implements TaskListener {
 			if (submitted == null) {
 				this.actions.refuseUnsubmitted(id, reviewer, task.getId());
 			}
-			Set<String> planted = new TreeSet<>(task.getVariableNamesLocal());
+			Set<String> planted = CardTasks.planted(task);
 			if (!planted.isEmpty()) {
 				this.ledger.appendIndependently(id, "PLANTED_IGNORED", reviewer, "Task-local variables " + planted
 						+ " existed before the review was completed; they were ignored and only the submitted review"

@@ -1,7 +1,10 @@
 package io.countersign.gate;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one open approval task asks of a person, in the words the form, the task list and every notification use:
@@ -19,12 +22,29 @@ import java.util.List;
  * @param dueAt when the request expires; null when the policy gave no deadline
  * @param followUpAt when it escalates; null when it does not
  * @param priority Tasklist priority from the severity: critical 100, high 75, medium 50, low 25
+ * @param columns what the task list shows of it beside the name, by column (see {@link CardTasks#COLUMNS}); blank
+ * values left out
  */
 public record ApprovalCard(String taskId, String responseId, String playbook, String summary, String riskLine,
-		List<String> candidateGroups, String requestedBy, Instant dueAt, Instant followUpAt, int priority) {
+		List<String> candidateGroups, String requestedBy, Instant dueAt, Instant followUpAt, int priority,
+		Map<String, String> columns) {
 
 	public ApprovalCard {
 		candidateGroups = List.copyOf(candidateGroups);
+		Map<String, String> shown = new LinkedHashMap<>();
+		columns.forEach((name, value) -> {
+			if (value != null && !value.isBlank()) {
+				shown.put(name, value);
+			}
+		});
+		columns = Collections.unmodifiableMap(shown);
+	}
+
+	/** A card without task-list columns. */
+	public ApprovalCard(String taskId, String responseId, String playbook, String summary, String riskLine,
+			List<String> candidateGroups, String requestedBy, Instant dueAt, Instant followUpAt, int priority) {
+		this(taskId, responseId, playbook, summary, riskLine, candidateGroups, requestedBy, dueAt, followUpAt, priority,
+				Map.of());
 	}
 
 	/** The task priority Tasklist sorts by, from a response's severity (unknown: medium). */

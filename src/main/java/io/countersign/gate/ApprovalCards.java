@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -83,9 +85,17 @@ class ApprovalCards implements ApprovalCardSource {
 		ApprovalCard card = new ApprovalCard(taskId, view.id(), view.playbook(),
 				sentence(action, view, identity, CardText.PLAIN), risk.line(CardText.PLAIN), groups,
 				view.requestedBy(), RequestDeadline.deadline(request), followUp(request),
-				ApprovalCard.priority(risk.severity()));
+				ApprovalCard.priority(risk.severity()), columns(risk, view));
 		return new Content(card, sentence(action, view, identity, CardText.MARKDOWN), risk.line(CardText.MARKDOWN),
 				request, view, risk);
+	}
+
+	private static Map<String, String> columns(Risk risk, ResponseView view) {
+		Map<String, String> columns = new LinkedHashMap<>();
+		columns.put("severity", risk.severity());
+		columns.put("environment", risk.environment());
+		columns.put("identity", view.identity());
+		return columns;
 	}
 
 	/**

@@ -124,11 +124,12 @@ class ApprovalTaskListener implements TaskListener {
 
 	/**
 	 * Variables that exist on the task itself before its completion were written by someone else than the completer:
-	 * the gate writes none there and candidates hold no update right, so only an administrator could have. They are never read; the
+	 * the gate writes only the task-list columns there and candidates hold no update right, so only an administrator
+	 * could have. They are never read; the
 	 * ledger says that they were there and were ignored.
 	 */
 	private void ignorePlanted(DelegateTask task, Submissions.Submission submitted, String responseId, String user) {
-		Set<String> planted = new TreeSet<>(task.getVariableNamesLocal());
+		Set<String> planted = CardTasks.planted(task);
 		if (!planted.isEmpty()) {
 			this.ledger.appendIndependently(responseId, "PLANTED_IGNORED", user,
 					"Task-local variables " + planted + " existed before " + user

@@ -212,6 +212,9 @@ class ApprovalGateProcessTest {
 		assertThat(card.candidateGroups()).containsExactly("platform-owners");
 		assertThat(card.requestedBy()).isEqualTo("scanner");
 		assertThat(this.cards.card("no-such-task")).isEmpty();
+		// The task list's columns are on the task, where its candidates may read them, not on the process.
+		assertThat(this.taskService.getVariablesLocal(task.getId())).containsExactlyInAnyOrderEntriesOf(
+				java.util.Map.of("severity", "critical", "environment", "production", "identity", rotation.identityId));
 	}
 
 	@Test
