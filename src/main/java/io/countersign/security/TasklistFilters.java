@@ -12,9 +12,10 @@ import org.camunda.bpm.engine.task.TaskQuery;
 /**
  * The Tasklist filters Countersign ships. Each is evaluated per request against the caller's groups, so one filter
  * serves every approver group; each sorts by due date (the request's expiry), which Tasklist applies before the
- * order chosen in its list. Their columns are display variables of the process (severity, environment, identity; the
- * agent and tool for agent reviews): they help find a task, while the form shows the facts of record. Few columns, as
- * each is one more variable read per listed task. Rewritten on every start, so an upgrade brings its filters along.
+ * order chosen in its list. Their columns are display variables the gate puts on each task (severity, environment,
+ * identity; the agent and tool for agent reviews; see {@code CardTasks}), where its candidates may read them: they help
+ * find a task, while the form shows the facts of record. Few columns, as each is one more variable read per listed
+ * task. Rewritten on every start, so an upgrade brings its filters along.
  */
 final class TasklistFilters {
 
