@@ -348,8 +348,12 @@ class ModelChangeIntegrationTest {
 
 	/** The approval form with a heading no deployment has had yet: a change that weakens nothing. */
 	private static String reworded() {
-		return classpath("forms/approval-gate.form").replace("### Approve this exact action",
-				"### Approve exactly this action (" + UUID.randomUUID() + ")");
+		String form = classpath("forms/approval-gate.form");
+		String reworded = form.replace("\"label\": \"Approve this exact action\"",
+				"\"label\": \"Approve exactly this action (" + UUID.randomUUID() + ")\"");
+		// Guards the test itself: an unchanged file is no change, and the submission would be refused for that.
+		assertThat(reworded).isNotEqualTo(form);
+		return reworded;
 	}
 
 	/** A new description of the first rule: changes the file, not what it decides. */
