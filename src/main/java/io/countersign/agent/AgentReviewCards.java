@@ -45,6 +45,11 @@ class AgentReviewCards implements ApprovalCardSource {
 
 	@Override
 	public Optional<ApprovalCard> card(String taskId) {
+		return reviewTask(taskId).flatMap(review -> card(taskId, review.actionId(), review.processDefinitionId()));
+	}
+
+	/** The agent action a review task decides, and the definition it runs in; empty for any other task. */
+	Optional<ReviewTask> reviewTask(String taskId) {
 		Task task = this.taskService.createTaskQuery()
 			.taskId(taskId)
 			.processDefinitionKey(AgentToolAccessProcess.KEY)
@@ -59,7 +64,10 @@ class AgentReviewCards implements ApprovalCardSource {
 		if (instance == null || instance.getBusinessKey() == null) {
 			return Optional.empty();
 		}
-		return card(taskId, instance.getBusinessKey(), task.getProcessDefinitionId());
+		return Optional.of(new ReviewTask(instance.getBusinessKey(), task.getProcessDefinitionId()));
+	}
+
+	record ReviewTask(String actionId, String processDefinitionId) {
 	}
 
 	/** For a task being created, which no query finds yet. */

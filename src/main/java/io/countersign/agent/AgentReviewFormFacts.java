@@ -8,10 +8,6 @@ import io.countersign.gate.ApprovalCard;
 import io.countersign.gate.CardFacts;
 import io.countersign.gate.CardText;
 import io.countersign.gate.TaskFormFacts;
-import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.task.Task;
 
 import org.springframework.stereotype.Component;
 
@@ -28,20 +24,13 @@ class AgentReviewFormFacts implements TaskFormFacts {
 
 	static final String CARD_REQUEST_HASH = "cardRequestHash";
 
-	private final TaskService taskService;
-
-	private final RuntimeService runtimeService;
-
 	private final AgentActionStore store;
 
 	private final AgentReviewCards cards;
 
 	private final Clock clock;
 
-	AgentReviewFormFacts(TaskService taskService, RuntimeService runtimeService, AgentActionStore store,
-			AgentReviewCards cards, Clock clock) {
-		this.taskService = taskService;
-		this.runtimeService = runtimeService;
+	AgentReviewFormFacts(AgentActionStore store, AgentReviewCards cards, Clock clock) {
 		this.store = store;
 		this.cards = cards;
 		this.clock = clock;
@@ -49,26 +38,14 @@ class AgentReviewFormFacts implements TaskFormFacts {
 
 	@Override
 	public Map<String, Object> facts(String taskId) {
-		Task task = this.taskService.createTaskQuery()
-			.taskId(taskId)
-			.processDefinitionKey(AgentToolAccessProcess.KEY)
-			.taskDefinitionKey(AgentToolAccessProcess.TASK_REVIEW)
-			.singleResult();
-		if (task == null) {
-			return Map.of();
-		}
-		ProcessInstance instance = this.runtimeService.createProcessInstanceQuery()
-			.processInstanceId(task.getProcessInstanceId())
-			.singleResult();
-		if (instance == null || instance.getBusinessKey() == null) {
-			return Map.of();
-		}
-		return this.store.find(instance.getBusinessKey()).map(action -> {
-			Map<String, Object> facts = facts(action);
-			this.cards.card(taskId, action.id(), task.getProcessDefinitionId())
-				.ifPresent(card -> facts.putAll(card(action, card)));
-			return facts;
-		}).orElse(Map.of());
+		return this.cards.reviewTask(taskId)
+			.flatMap(review -> this.store.find(review.actionId()).map(action -> {
+				Map<String, Object> facts = facts(action);
+				this.cards.card(taskId, action.id(), review.processDefinitionId())
+					.ifPresent(card -> facts.putAll(card(action, card)));
+				return facts;
+			}))
+			.orElse(Map.of());
 	}
 
 	/** The card in Markdown for the form's text views; every value of the agent's escaped or in a code span. */
