@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -71,19 +69,25 @@ class CheckpointKeyConfiguration {
 		if (parent != null) {
 			Files.createDirectories(parent);
 		}
+		// Written whole under a temporary name (createTempFile: owner-only on POSIX), then linked into place: a node
+		// starting at the same moment sees no file or the whole secret, never an empty one, and whichever link came
+		// first is the secret of both.
+		Path written = Files.createTempFile(parent, ".ledger-key-secret-", ".tmp");
 		try {
-			// CREATE_NEW: two nodes starting together keep whichever secret was written first.
-			Files.writeString(file, secret, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-					StandardOpenOption.WRITE);
+			Files.writeString(written, secret, StandardCharsets.UTF_8);
+			try {
+				Files.createLink(file, written);
+			}
+			catch (UnsupportedOperationException ex) {
+				// No hard links here; a plain move still refuses to replace a secret that is already there.
+				Files.move(written, file);
+			}
 		}
 		catch (FileAlreadyExistsException ex) {
-			return;
+			// Another node (or test JVM) was first; its secret is the one to use.
 		}
-		try {
-			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-		}
-		catch (UnsupportedOperationException ex) {
-			// Not a POSIX file system; the directory's own permissions have to do.
+		finally {
+			Files.deleteIfExists(written);
 		}
 	}
 

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -97,10 +98,10 @@ class TasklistApprovalBrowserTest {
 
 	private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
-	private static final Path EVIDENCE = Path.of("target", "browser");
+	private static final Path EVIDENCE_ROOT = Path.of("target", "browser");
 
 	/** Each playbook's approval card as an approver first sees it, at 1366×768. */
-	private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+	private static final Path SCREENSHOTS_ROOT = Path.of("target", "screenshots");
 
 	private static final Duration UI_TIMEOUT = Duration.ofSeconds(30);
 
@@ -154,18 +155,32 @@ class TasklistApprovalBrowserTest {
 		}
 	};
 
+	private Path evidence;
+
+	private Path screenshots;
+
 	@BeforeAll
-	static void clearEvidence() {
+	static void clearEvidence(TestInfo info) {
 		// No picture from an earlier run may pass for one of this run.
-		deleteRecursively(EVIDENCE);
-		deleteRecursively(SCREENSHOTS);
+		Class<?> testClass = info.getTestClass().orElseThrow();
+		deleteRecursively(ownDirectory(EVIDENCE_ROOT, testClass));
+		deleteRecursively(ownDirectory(SCREENSHOTS_ROOT, testClass));
+	}
+
+	/**
+	 * This class's pictures in {@code root}, a subclass's (another configuration of the same tests) beside it: test
+	 * classes run in parallel JVMs and must not clear each other's.
+	 */
+	private static Path ownDirectory(Path root, Class<?> testClass) {
+		return testClass == TasklistApprovalBrowserTest.class ? root
+				: root.resolveSibling(root.getFileName() + "-" + testClass.getSimpleName());
 	}
 
 	@BeforeEach
 	void setUp() throws IOException {
 		this.api = new ApiClient(this.port);
-		Files.createDirectories(EVIDENCE);
-		Files.createDirectories(SCREENSHOTS);
+		this.evidence = Files.createDirectories(ownDirectory(EVIDENCE_ROOT, getClass()));
+		this.screenshots = Files.createDirectories(ownDirectory(SCREENSHOTS_ROOT, getClass()));
 		this.chromiumProfile = Files.createTempDirectory("countersign-chromium-");
 		ChromeOptions options = new ChromeOptions();
 		options.setBinary(CHROMIUM.toFile());
@@ -675,7 +690,7 @@ class TasklistApprovalBrowserTest {
 		parts.put("reason", field("Reason"));
 		((JavascriptExecutor) this.driver).executeScript("window.scrollTo(0, 0);"
 				+ " document.querySelectorAll('*').forEach(e => { if (e.scrollTop > 0) { e.scrollTop = 0; } });");
-		Path picture = SCREENSHOTS.resolve(playbook + ".png");
+		Path picture = this.screenshots.resolve(playbook + ".png");
 		try {
 			Files.write(picture, ((TakesScreenshot) this.driver).getScreenshotAs(OutputType.BYTES));
 		}
@@ -908,7 +923,7 @@ class TasklistApprovalBrowserTest {
 
 	private Path screenshot(String name) {
 		try {
-			Path file = EVIDENCE.resolve(name + ".png");
+			Path file = this.evidence.resolve(name + ".png");
 			Files.write(file, ((TakesScreenshot) this.driver).getScreenshotAs(OutputType.BYTES));
 			return file;
 		}
@@ -936,7 +951,7 @@ class TasklistApprovalBrowserTest {
 	private void saveEvidence(String name) {
 		screenshot(name);
 		try {
-			Files.writeString(EVIDENCE.resolve(name + ".html"),
+			Files.writeString(this.evidence.resolve(name + ".html"),
 					"<!-- " + this.driver.getCurrentUrl() + " -->\n" + this.driver.getPageSource());
 		}
 		catch (IOException | RuntimeException ex) {
@@ -947,7 +962,7 @@ class TasklistApprovalBrowserTest {
 	private void saveConsole(String name) {
 		try {
 			List<LogEntry> entries = this.driver.manage().logs().get(LogType.BROWSER).getAll();
-			Files.write(EVIDENCE.resolve(name + ".log"), entries.stream().map(LogEntry::toString).toList());
+			Files.write(this.evidence.resolve(name + ".log"), entries.stream().map(LogEntry::toString).toList());
 		}
 		catch (IOException | RuntimeException ex) {
 			System.err.println("Could not save browser console " + name + ": " + ex);
