@@ -1,6 +1,7 @@
 package io.countersign.action;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * The action types the playbooks stage, and the parameters each carries. The approval policy
@@ -64,6 +65,10 @@ public final class ActionTypes {
 
 	/** The only connector that deploys models; configuration cannot route {@link #MODEL_DEPLOY} anywhere else. */
 	public static final String MODEL_CONNECTOR = "model-change";
+
+	/** Actions on one credential (parameter {@code credential}); the others act on the whole identity. */
+	public static final Set<String> ON_CREDENTIAL = Set.of(CREDENTIAL_ROTATE, CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE,
+			CREDENTIAL_ENABLE);
 
 	public static final List<String> ALL = List.of(CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE, CREDENTIAL_ENABLE,
 			CREDENTIAL_ROTATE, PRIVILEGES_REDUCE, IDENTITY_SUSPEND, IDENTITY_QUARANTINE, IDENTITY_RELEASE, WORKLOAD_ISOLATE,

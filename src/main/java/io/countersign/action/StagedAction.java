@@ -73,6 +73,18 @@ public record StagedAction(String type, String target, JsonNode parameters) {
 		return value.asText();
 	}
 
+	/**
+	 * A text parameter a connector cannot act without.
+	 * @throws ConnectorException when it is missing, not text, or blank: the action is refused, not retried
+	 */
+	public String textParameter(String name) {
+		JsonNode value = this.parameters.get(name);
+		if (value == null || !value.isTextual() || value.asText().isBlank()) {
+			throw new ConnectorException(this.type + " needs a text parameter '" + name + "'");
+		}
+		return value.asText();
+	}
+
 	public int intParameter(String name) {
 		JsonNode value = this.parameters.get(name);
 		if (value == null || !value.canConvertToInt()) {

@@ -4,11 +4,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.ActionTypes;
 import io.countersign.action.ConnectorCall;
 import io.countersign.action.ConnectorException;
@@ -35,10 +37,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Repository
 public class TargetChanges {
-
-	/** Actions on one credential; the others act on the whole identity. */
-	private static final Set<String> ON_CREDENTIAL = Set.of(ActionTypes.CREDENTIAL_ROTATE,
-			ActionTypes.CREDENTIAL_SUSPEND, ActionTypes.CREDENTIAL_DISABLE, ActionTypes.CREDENTIAL_ENABLE);
 
 	public enum Status {
 		PENDING, APPLIED, UNDONE
@@ -110,14 +108,30 @@ public class TargetChanges {
 			.update());
 	}
 
+	/** A state a connector journalled with {@link #writeState}: a JSON object. */
+	public static ObjectNode readState(ObjectMapper json, String target, String text) {
+		try {
+			return (ObjectNode) json.readTree(text);
+		}
+		catch (JsonProcessingException | ClassCastException ex) {
+			throw new IllegalStateException("a target_change row of target '" + target + "' is not a JSON object", ex);
+		}
+	}
+
+	/** The text of a state to journal as {@code before_state} or {@code after_state}. */
+	public static String writeState(ObjectMapper json, JsonNode state) {
+		try {
+			return json.writeValueAsString(state);
+		}
+		catch (JsonProcessingException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	/** What a change is about, as the journal names it: the credential of an action on one, else the identity. */
 	public static String subject(StagedAction action) {
-		String name = ON_CREDENTIAL.contains(action.type()) ? "credential" : "identity";
-		JsonNode value = action.parameters().get(name);
-		if (value == null || !value.isTextual() || value.asText().isBlank()) {
-			throw new ConnectorException(action.type() + " needs a text parameter '" + name + "'");
-		}
-		String subject = value.asText();
+		String subject = action
+			.textParameter(ActionTypes.ON_CREDENTIAL.contains(action.type()) ? "credential" : "identity");
 		return subject.length() > 256 ? subject.substring(0, 256) : subject;
 	}
 

@@ -18,11 +18,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.ActionConnector;
+import io.countersign.action.ActionTypes;
 import io.countersign.action.ConnectorCall;
 import io.countersign.action.ConnectorException;
 import io.countersign.action.StagedAction;
@@ -90,9 +90,6 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 			IDENTITY_QUARANTINE);
 
 	private static final Set<String> ENABLING = Set.of(CREDENTIAL_ENABLE, IDENTITY_RELEASE);
-
-	private static final Set<String> ON_CREDENTIAL = Set.of(CREDENTIAL_ROTATE, CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE,
-			CREDENTIAL_ENABLE);
 
 	private final String name;
 
@@ -526,7 +523,7 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 
 	/** The clients an action changes: the credential's, or every client of the identity. */
 	private List<String> clients(StagedAction action) {
-		String identityId = text(action, "identity");
+		String identityId = action.textParameter("identity");
 		Identity identity = this.inventory.getObject()
 			.find(identityId)
 			.orElseThrow(() -> refused("identity '" + identityId + "' is not in the inventory"));
@@ -535,8 +532,8 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 					+ "'");
 		}
 		List<String> clients;
-		if (ON_CREDENTIAL.contains(action.type())) {
-			String credential = text(action, "credential");
+		if (ActionTypes.ON_CREDENTIAL.contains(action.type())) {
+			String credential = action.textParameter("credential");
 			if (identity.credential(credential) == null) {
 				throw refused("'" + credential + "' is not a credential of identity '" + identityId + "'");
 			}
@@ -652,36 +649,17 @@ class KeycloakConnector implements ActionConnector, TargetDiscovery {
 	}
 
 	private ObjectNode read(String text) {
-		try {
-			return (ObjectNode) this.json.readTree(text);
-		}
-		catch (JsonProcessingException | ClassCastException ex) {
-			throw new IllegalStateException("a target_change row of target '" + this.name + "' is not a JSON object",
-					ex);
-		}
+		return TargetChanges.readState(this.json, this.name, text);
 	}
 
 	private String write(JsonNode node) {
-		try {
-			return this.json.writeValueAsString(node);
-		}
-		catch (JsonProcessingException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return TargetChanges.writeState(this.json, node);
 	}
 
 	private static List<String> texts(JsonNode array) {
 		List<String> texts = new ArrayList<>();
 		array.forEach(element -> texts.add(element.asText()));
 		return texts;
-	}
-
-	private static String text(StagedAction action, String parameter) {
-		JsonNode value = action.parameters().get(parameter);
-		if (value == null || !value.isTextual() || value.asText().isBlank()) {
-			throw refused(action.type() + " needs a text parameter '" + parameter + "'");
-		}
-		return value.asText();
 	}
 
 	private static ConnectorException refused(String message) {

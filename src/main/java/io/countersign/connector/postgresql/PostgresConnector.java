@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.countersign.action.ActionConnector;
+import io.countersign.action.ActionTypes;
 import io.countersign.action.ConnectorCall;
 import io.countersign.action.ConnectorException;
 import io.countersign.action.StagedAction;
@@ -86,9 +86,6 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 			IDENTITY_QUARANTINE);
 
 	private static final Set<String> LOGIN_ON = Set.of(CREDENTIAL_ENABLE, IDENTITY_RELEASE);
-
-	private static final Set<String> ON_CREDENTIAL = Set.of(CREDENTIAL_ROTATE, CREDENTIAL_SUSPEND, CREDENTIAL_DISABLE,
-			CREDENTIAL_ENABLE);
 
 	private final String name;
 
@@ -444,7 +441,7 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 
 	/** The login roles an action changes: the credential's, or every login role of the identity. */
 	private List<String> loginRoles(StagedAction action) {
-		String identityId = text(action, "identity");
+		String identityId = action.textParameter("identity");
 		Identity identity = this.inventory.getObject()
 			.find(identityId)
 			.orElseThrow(() -> refused("identity '" + identityId + "' is not in the inventory"));
@@ -453,8 +450,8 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 					+ "'");
 		}
 		List<String> names;
-		if (ON_CREDENTIAL.contains(action.type())) {
-			String credential = text(action, "credential");
+		if (ActionTypes.ON_CREDENTIAL.contains(action.type())) {
+			String credential = action.textParameter("credential");
 			if (identity.credential(credential) == null) {
 				throw refused("'" + credential + "' is not a credential of identity '" + identityId + "'");
 			}
@@ -497,36 +494,17 @@ class PostgresConnector implements ActionConnector, TargetDiscovery {
 	}
 
 	private ObjectNode read(String text) {
-		try {
-			return (ObjectNode) this.json.readTree(text);
-		}
-		catch (JsonProcessingException | ClassCastException ex) {
-			throw new IllegalStateException("a target_change row of target '" + this.name + "' is not a JSON object",
-					ex);
-		}
+		return TargetChanges.readState(this.json, this.name, text);
 	}
 
 	private String write(JsonNode node) {
-		try {
-			return this.json.writeValueAsString(node);
-		}
-		catch (JsonProcessingException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return TargetChanges.writeState(this.json, node);
 	}
 
 	private static List<String> texts(JsonNode array) {
 		List<String> texts = new ArrayList<>();
 		array.forEach(element -> texts.add(element.asText()));
 		return texts;
-	}
-
-	private static String text(StagedAction action, String parameter) {
-		JsonNode value = action.parameters().get(parameter);
-		if (value == null || !value.isTextual() || value.asText().isBlank()) {
-			throw refused(action.type() + " needs a text parameter '" + parameter + "'");
-		}
-		return value.asText();
 	}
 
 	private static ConnectorException refused(String message) {
